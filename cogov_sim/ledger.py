@@ -1,0 +1,70 @@
+"""Double-entry budget ledger: every CNY moves from one account to another (brief §4 M5).
+
+External accounts (``treasury``, ``donors``) go negative as money enters the street;
+``spent:<use>`` accounts collect money turned into services or costs. The sum over all
+accounts is therefore always zero, and agents' funds are read from their accounts, so money
+cannot appear or vanish outside a recorded transfer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+EXTERNAL = ("treasury", "donors")
+
+
+class LedgerError(RuntimeError):
+    """An internal accounting inconsistency (a bug, not a user error)."""
+
+
+class Ledger:
+    """Accounts with balances, and the month's flows by category."""
+
+    def __init__(self) -> None:
+        self.balances: dict[str, float] = defaultdict(float)
+        self.flows: dict[str, float] = defaultdict(float)
+        self.outflow: dict[str, float] = defaultdict(float)
+
+    def transfer(self, source: str, target: str, amount: float, category: str) -> float:
+        """Move ``amount`` (≥ 0) from ``source`` to ``target``; internal accounts may not overdraw."""
+        if amount < 0 or amount != amount:
+            raise LedgerError(f"transfer of {amount!r} from {source} to {target}")
+        if amount == 0:
+            return 0.0
+        if source not in EXTERNAL and self.balances[source] < amount - 1e-6:
+            raise LedgerError(f"{source} holds {self.balances[source]:.2f}, cannot pay {amount:.2f} ({category})")
+        self.balances[source] -= amount
+        self.balances[target] += amount
+        self.flows[category] += amount
+        self.outflow[source] += amount
+        return amount
+
+    def spend(self, source: str, amount: float, use: str) -> float:
+        """Turn money into services or costs: a transfer to ``spent:<use>``."""
+        return self.transfer(source, f"spent:{use}", amount, use)
+
+    def balance(self, account: str) -> float:
+        """Current balance of ``account``."""
+        return self.balances.get(account, 0.0)
+
+    def close(self, account: str, use: str) -> None:
+        """Spend whatever ``account`` holds and drop it (an SO that dies)."""
+        self.spend(account, max(0.0, self.balances.get(account, 0.0)), use)
+        self.balances.pop(account, None)
+
+    def new_month(self) -> None:
+        """Start recording a new month's flows."""
+        self.flows = defaultdict(float)
+        self.outflow = defaultdict(float)
+
+    def imbalance(self) -> float:
+        """Sum of all balances; zero up to rounding when the books balance."""
+        return float(sum(self.balances.values()))
+
+    def check(self, scale: float) -> None:
+        """Raise if the books do not balance or an internal account is overdrawn."""
+        if abs(self.imbalance()) > 1e-6 * max(scale, 1.0):
+            raise LedgerError(f"ledger out of balance by {self.imbalance():.6f}")
+        low = [k for k, v in self.balances.items() if k not in EXTERNAL and v < -1e-6]
+        if low:
+            raise LedgerError(f"overdrawn accounts: {low[:3]}")

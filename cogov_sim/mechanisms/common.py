@@ -1,0 +1,26 @@
+"""Small numeric helpers shared by the mechanisms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(x: np.ndarray | float) -> np.ndarray:
+    """Logistic function 1 / (1 + e^(−x))."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def normalise(v: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Scale non-negative ``v`` to sum 1 along ``axis``; an all-zero slice becomes uniform."""
+    v = np.asarray(v, dtype=float)
+    s = v.sum(axis=axis, keepdims=True)
+    uniform = np.full_like(v, 1.0 / v.shape[axis])
+    return np.divide(v, s, out=uniform, where=s > 0)
+
+
+def safe_ratio(a: np.ndarray | float, b: np.ndarray | float, default: float = 0.0) -> np.ndarray:
+    """``a / b`` elementwise, ``default`` where ``b`` is 0."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    out = np.full(np.broadcast(a, b).shape, default, dtype=float)
+    return np.divide(a, b, out=out, where=b != 0)

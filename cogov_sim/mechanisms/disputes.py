@@ -1,0 +1,64 @@
+"""M9 disputes: arrival, detection, mediation, escalation (brief §4 M9; digest §4.4, §4.5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class DisputeMonth:
+    """One month of dispute handling, per community."""
+
+    arisen: np.ndarray
+    detected: np.ndarray
+    resolved: np.ndarray
+    escalated: np.ndarray
+    undetected: np.ndarray
+    pending: np.ndarray
+
+
+def dispute_arrivals(residents: np.ndarray, rate: float, unmet_env_safety: np.ndarray, conflict: np.ndarray,
+                     unemployment: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """New disputes per community (digest §4.4: owner–property disputes; §2: unemployment and
+    mass incidents): ``Poisson(rate · n_c/1000 · (1 + unmet_env/safety + conflict) · (1 + unemployment))``."""
+    lam = rate * residents / 1000.0 * (1.0 + unmet_env_safety + conflict) * (1.0 + unemployment)
+    return rng.poisson(lam)
+
+
+def detection_probability(grid: bool, with_grid: float, without_grid: float, awareness: np.ndarray) -> np.ndarray:
+    """Monthly detection chance: grid workers patrol (digest §4.5); otherwise residents report to
+    an RC they know: ``without · (0.5 + 0.5·awareness_c)``."""
+    if grid:
+        return np.full_like(awareness, with_grid)
+    return without_grid * (0.5 + 0.5 * awareness)
+
+
+def handle_disputes(undetected: np.ndarray, pending: np.ndarray, arisen: np.ndarray, detect: np.ndarray,
+                    capacity: np.ndarray, escalation: float, rng: np.random.Generator) -> DisputeMonth:
+    """Detect, resolve and escalate (digest §4.4 三事分流, §4.5 grid):
+
+    detected ~ Bin(U + new, p_detect); resolved ~ Bin(P + detected, min(1, capacity/(P + detected)));
+    escalated ~ Bin(open, p_esc) from what stays open, detected or not.
+    """
+    open_u = undetected + arisen
+    detected = rng.binomial(open_u, detect)
+    open_u = open_u - detected
+    queue = pending + detected
+    share = np.divide(capacity, queue, out=np.ones_like(capacity, dtype=float), where=queue > 0)
+    resolved = rng.binomial(queue, np.clip(share, 0.0, 1.0))
+    queue = queue - resolved
+    esc_p = rng.binomial(queue, escalation)
+    esc_u = rng.binomial(open_u, escalation)
+    return DisputeMonth(arisen=arisen, detected=detected, resolved=resolved, escalated=esc_p + esc_u,
+                        undetected=open_u - esc_u, pending=queue - esc_p)
+
+
+def mediation_capacity(rc_mediation_hours: np.ndarray, hours_per_dispute: float, so_safety_units: np.ndarray,
+                       grid_workers: np.ndarray, departments: np.ndarray, affairs_sorting: bool) -> np.ndarray:
+    """Disputes resolvable per community per month: RC mediation, SO mediation capacity (one
+    dispute per 20 safety units), street departments, grid-dispatched departments (one per
+    grid worker), times 1.5 where affairs are sorted to the right handler (三事分流, digest §4.4)."""
+    cap = rc_mediation_hours / hours_per_dispute + so_safety_units / 20.0 + departments + grid_workers
+    return cap * (1.5 if affairs_sorting else 1.0)

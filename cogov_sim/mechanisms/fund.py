@@ -1,0 +1,32 @@
+"""M10 participatory fund and micro-projects (brief §4 M10; digest §4.4)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .common import normalise
+
+#: Months in one micro-project cycle: call for proposals → review → implementation → evaluation
+#: (征集 → 评审 → 实施 → 评估, digest §4.4).
+CYCLE_MONTHS = 3
+
+
+def project_allocation(pool: float, votes: np.ndarray, fallback: np.ndarray, council: bool) -> np.ndarray:
+    """Split a community's fund pool over domains (digest §4.4 Chengdu):
+
+    with a deliberative council the deliberating residents' unmet needs decide,
+    ``pool · normalise(votes)``; otherwise the RC allocates by what it believes, ``pool · fallback``.
+    """
+    if council and votes.sum() > 0:
+        return pool * normalise(votes)
+    return pool * normalise(fallback)
+
+
+def voice_success(top_domain: np.ndarray, allocation_share: np.ndarray) -> np.ndarray:
+    """Evaluation (评估): a deliberator's voice changed something if the domain of their largest
+    unmet need received at least an equal share of their community's fund, ``share_i[top_i] ≥ 1/K``.
+
+    ``allocation_share`` is (N, K): each resident's community allocation shares.
+    """
+    got = np.take_along_axis(allocation_share, top_domain[:, None], axis=1)[:, 0]
+    return got >= 1.0 / allocation_share.shape[-1]

@@ -1,0 +1,87 @@
+"""M5 government: direction, budget split and administrative tasks (brief §4 M5; digest §2, §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .common import normalise
+
+#: Government's own top-down priority over domains (welfare, children, health,
+#: environment, safety, culture): visible progress in services, environment and culture
+#: (digest §4.1) and therapeutic health care (§5.4). Assumption.
+TOP_DOWN_PRIORITY = np.array([0.10, 0.05, 0.30, 0.25, 0.15, 0.15])
+
+
+def information_quality(strengths: np.ndarray) -> float:
+    """How much of residents' needs reaches government: ``q = 1 − Π_ch (1 − s_ch)`` (digest §2)."""
+    return float(1.0 - np.prod(1.0 - np.clip(strengths, 0.0, 1.0)))
+
+
+def government_direction(priority: np.ndarray, signals: np.ndarray, strengths: np.ndarray,
+                         responsiveness: float) -> np.ndarray:
+    """Direction g over domains (brief §4 M5; digest §2 "from its view of information").
+
+    ``g = normalise((1 − w)·priority + w·perceived)``, ``w = responsiveness · q``,
+    ``perceived = normalise(Σ_ch s_ch · normalise(signal_ch))`` over the channels that exist
+    (RC reports, suggestions, SO reports, grid reports, satisfaction audits).
+    """
+    q = information_quality(strengths)
+    if q <= 0.0:
+        return normalise(priority)
+    perceived = normalise((strengths[:, None] * normalise(signals)).sum(axis=0))
+    w = responsiveness * q
+    return normalise((1.0 - w) * normalise(priority) + w * perceived)
+
+
+def main_line(direction: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """The development main line (主线, digest §2): society-wide goals and the community's
+    own needs in equal parts, ``m = ½ g + ½ normalise(need)``."""
+    return 0.5 * direction + 0.5 * normalise(need)
+
+
+def coordinated(own: np.ndarray, line: np.ndarray, coordination: float) -> np.ndarray:
+    """An actor's direction pulled toward the main line: ``(1 − κ)·own + κ·m`` (digest §2)."""
+    return (1.0 - coordination) * own + coordination * line
+
+
+@dataclass(frozen=True)
+class BudgetSplit:
+    """The month's public budget by use, in CNY (brief §4 M5)."""
+
+    fixed: float
+    delegated_funded: float
+    delegated_unfunded: float
+    purchase: float
+    direct: float
+
+
+def split_budget(available: float, fixed_costs: float, task_delegation: float, funds_follow_tasks: float,
+                 purchase_share: float) -> BudgetSplit:
+    """Split the budget (digest §4.3, §4.5):
+
+    fixed costs (grid, fund tranche, matching, incubation, escalations) first; of the
+    service budget ``S``, ``δ·S`` is delegated to RCs, of which the share ``φ`` travels with
+    the tasks (funds follow tasks); ``π·S`` is tendered to SOs; the rest (including the
+    unfunded delegated part) is direct provision.
+    """
+    fixed = min(available, fixed_costs)
+    service = available - fixed
+    delegated = task_delegation * service
+    funded = funds_follow_tasks * delegated
+    purchase = min(purchase_share * service, service - funded)
+    return BudgetSplit(fixed=fixed, delegated_funded=funded, delegated_unfunded=delegated - funded,
+                       purchase=purchase, direct=service - funded - purchase)
+
+
+def administrative_load(hours: np.ndarray, admin_load: float, directive_intensity: float, burden_reduction: float,
+                        work_station: bool, absorption: float, grid_management: bool) -> np.ndarray:
+    """Administrative hours pushed down to each RC (digest §3 千条线一根针, 减负, 居站分设; §4.5 grid):
+
+    ``L_c = hours_c · [λ·(0.5 + d)·(1 − r)·(1 − w·a) + 0.1·grid]``
+    with load λ, directive intensity d, burden reduction r, work-station absorption a.
+    """
+    share = admin_load * (0.5 + directive_intensity) * (1.0 - burden_reduction)
+    share *= 1.0 - absorption * float(work_station)
+    return hours * (share + 0.1 * float(grid_management))

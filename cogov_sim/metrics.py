@@ -1,0 +1,146 @@
+"""Monthly model-level outputs (brief §6), computed from arrays once per month.
+
+:func:`monthly` returns a flat dict; :func:`reporters` turns every key into a Mesa
+``DataCollector`` model reporter that reads it (no per-agent reporters).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .mechanisms.common import normalise, safe_ratio
+from .mechanisms.forces import force_synthesis
+from .mechanisms.supply import supply_mismatch
+from .parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES
+
+if TYPE_CHECKING:
+    from .model import CommunityModel
+
+#: The four field forces (四大域动力, digest §2), in this order in the force outputs.
+FORCES = ("government", "residents", "enterprises", "social_organisations")
+
+METRIC_NAMES: tuple[str, ...] = (
+    *(f"participation_{t}" for t in PARTICIPATION_TYPES), "participation_any",
+    "satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness", "willingness",
+    *(f"satisfaction_{s}" for s in LIFE_STAGES), *(f"participation_{s}" for s in LIFE_STAGES),
+    *(f"coverage_{d}" for d in DOMAINS), "coverage", "mismatch",
+    "rc_admin_share", "rc_overload", "rc_autonomy",
+    "so_count", "so_capacity", "so_funds", "so_government_share", "so_autonomy", "so_members", "volunteers",
+    "public_spending", "met_public_units", "cost_per_met_need",
+    "disputes_arisen", "disputes_resolved", "disputes_escalated", "disputes_open", "detection_delay",
+    "gini_coverage", "coverage_bottom_quintile",
+    *(f"force_{a}" for a in FORCES), *(f"force_{a}_{d}" for a in FORCES for d in DOMAINS),
+    "force_platform", "resultant_magnitude", "force_alignment", "need_alignment",
+    "residents", "ledger_imbalance",
+)
+
+
+def reporters() -> dict[str, partial]:
+    """Mesa DataCollector model reporters, one per metric, reading ``model.metrics``."""
+    return {name: partial(_metric, name=name) for name in METRIC_NAMES}
+
+
+def _metric(model: CommunityModel, name: str) -> float:
+    return model.metrics[name]
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative ``values`` (0 = equal, brief §6 equity)."""
+    v = np.sort(np.asarray(values, dtype=float))
+    n, total = len(v), v.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    return float((2.0 * np.arange(1, n + 1) - n - 1) @ v / (n * total))
+
+
+def force_vectors(m: CommunityModel) -> np.ndarray:
+    """Each field force's resources deployed this month by domain, in CNY (digest §2).
+
+    Government: direct provision plus grid running costs (on environment and safety).
+    Residents: mutual aid valued at the SO unit cost, plus fund projects their council chose.
+    Enterprises: market services used plus co-building money (toward the main line).
+    Social organisations: services delivered (whoever paid), valued at the SO unit cost.
+    """
+    cost = m.scenario.economy.so_unit_cost
+    gov = m.government.spending.sum(axis=0)
+    grid = m.ledger.flows.get("grid", 0.0)
+    gov[[DOMAINS.index("environment"), DOMAINS.index("safety")]] += grid / 2.0
+    projects = m.project_units.sum(axis=0) * cost * 1.2
+    residents = (m.aid @ m.need) * cost
+    if m.levers.council:
+        residents += projects
+    else:
+        gov += projects
+    market_used = np.minimum(m.market_units, m.demand * m.market_access.mean()).sum(axis=0) * cost
+    giving = m.ledger.flows.get("co_building", 0.0) * normalise(m.main_line.sum(axis=0))
+    enterprises = market_used + giving
+    sos = m.so_units.sum(axis=0) * cost
+    return np.vstack([gov, residents, enterprises, sos])
+
+
+def monthly(m: CommunityModel) -> dict[str, float]:
+    """All metrics of brief §6 for the month just simulated."""
+    r = m.residents
+    took = r.participated
+    out: dict[str, float] = {}
+    rates = took.mean(axis=0)
+    for t, rate in zip(PARTICIPATION_TYPES, rates, strict=True):
+        out[f"participation_{t}"] = float(rate)
+    any_took = m.participated_any
+    out["participation_any"] = float(any_took.mean())
+    for name in ("satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness"):
+        out[name] = float(getattr(r, name).mean())
+    out["willingness"] = float(m.willingness.mean())
+    stage_n = np.maximum(np.bincount(r.stage, minlength=3), 1)
+    sat_stage = np.bincount(r.stage, weights=r.satisfaction, minlength=3) / stage_n
+    part_stage = np.bincount(r.stage, weights=any_took, minlength=3) / stage_n
+    for i, s in enumerate(LIFE_STAGES):
+        out[f"satisfaction_{s}"] = float(sat_stage[i])
+        out[f"participation_{s}"] = float(part_stage[i])
+    need_k = m.demand.sum(axis=0)
+    met_k = need_k - m.unmet_last_month.sum(axis=0)
+    cov_k = safe_ratio(met_k, need_k, 1.0)
+    for d, v in zip(DOMAINS, cov_k, strict=True):
+        out[f"coverage_{d}"] = float(v)
+    out["coverage"] = float(met_k.sum() / max(need_k.sum(), 1e-12))
+    supply = m.public_units + m.rc_units
+    out["mismatch"] = supply_mismatch(supply, m.demand)
+    rcs = m.committees
+    out["rc_admin_share"] = float(np.mean([rc.admin_share for rc in rcs]))
+    out["rc_overload"] = float(np.mean([rc.overload for rc in rcs]))
+    out["rc_autonomy"] = float(np.mean([rc.autonomy for rc in rcs]))
+    sos = list(m.social_organisations)
+    out["so_count"] = float(len(sos))
+    out["so_capacity"] = float(sum(so.capacity for so in sos))
+    out["so_funds"] = float(sum(so.funds for so in sos))
+    out["so_government_share"] = float(np.mean([so.government_share for so in sos])) if sos else 0.0
+    out["so_autonomy"] = float(np.mean([so.autonomy for so in sos])) if sos else 0.0
+    out["so_members"] = float((r.so_member >= 0).sum())
+    out["volunteers"] = float(took[:, 2].sum())
+    spending = m.ledger.outflow.get(m.government.account, 0.0)
+    met_public = float(m.met_public.sum())
+    out["public_spending"] = float(spending)
+    out["met_public_units"] = met_public
+    out["cost_per_met_need"] = float(spending / met_public) if met_public > 0 else 0.0
+    d = m.disputes
+    out["disputes_arisen"] = float(d.arisen.sum())
+    out["disputes_resolved"] = float(d.resolved.sum())
+    out["disputes_escalated"] = float(d.escalated.sum())
+    out["disputes_open"] = float(d.undetected.sum() + d.pending.sum())
+    out["detection_delay"] = float(d.undetected.sum() / max(d.detected.sum(), 1))
+    out["gini_coverage"] = gini(r.coverage)
+    out["coverage_bottom_quintile"] = float(r.coverage[m.bottom_quintile].mean())
+    forces = force_vectors(m)
+    for a, vec in zip(FORCES, forces, strict=True):
+        out[f"force_{a}"] = float(np.linalg.norm(vec))
+        for dname, v in zip(DOMAINS, vec, strict=True):
+            out[f"force_{a}_{dname}"] = float(v)
+    out["force_platform"] = float(np.linalg.norm((m.rc_units + m.rc_money_units).sum(axis=0))
+                                  * m.scenario.economy.so_unit_cost)
+    out.update(force_synthesis(forces, need_k))
+    out["residents"] = float(m.n_residents)
+    out["ledger_imbalance"] = m.ledger.imbalance()
+    return out

@@ -1,0 +1,80 @@
+"""The simulated survey: the sources' questionnaire asked of the simulated population
+(brief §6, §7; digest §6). Asked at the end of every simulated year over that year's 12
+months (brief §1.3).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .model import CommunityModel
+
+#: Calibration targets (brief §7): (question, answer) -> (target share, source).
+TARGETS: dict[tuple[str, str], tuple[str, float, str]] = {
+    ("willing_to_take_part_often", "yes"): ("T1", 0.25, "Shanghai 2000, digest §6"),
+    ("public_affairs_per_year", "never"): ("T2", 0.366, "Mianyang 2019, digest §6"),
+    ("public_affairs_per_year", "more than 5"): ("T3", 0.041, "Mianyang 2019, digest §6"),
+    ("community_activity", "never"): ("T4", 0.441, "Mianyang 2019, digest §6"),
+    ("rc_staff_main_difficulty", "administrative work"): ("T5", 0.88, "Mianyang 2019, digest §6"),
+    ("rc_staff_community_is_autonomous", "yes"): ("", 0.08, "Mianyang 2019, digest §6 (not a target)"),
+}
+DIFFICULTIES = ("administrative work", "lack of funds", "low resident participation", "staff capacity")
+
+
+def staff_difficulty_scores(admin_share: float, overload: float, funding_adequacy: float, engagement: float,
+                            staff: int, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """Each staff member's perceived weight of the four difficulties (digest §6, §5.5).
+
+    ``admin = admin share + overload``, ``funds = 0.3 + 0.3·(1 − adequacy)``,
+    ``participation = 0.6·(1 − min(1, 5·engagement))``, ``capacity = 0.3`` (low pay, §5.5),
+    each plus ``N(0, noise)``; a staff member names the largest as the main difficulty.
+    """
+    base = np.array([admin_share + overload, 0.3 + 0.3 * (1.0 - funding_adequacy),
+                     0.6 * (1.0 - min(1.0, 5.0 * engagement)), 0.3])
+    return base[None, :] + rng.normal(0.0, noise, size=(staff, len(base)))
+
+
+def buckets(counts: np.ndarray) -> dict[str, float]:
+    """Yearly frequency buckets of the Mianyang questionnaire: never, 1–2, 3–5, more than 5."""
+    return {"never": float((counts == 0).mean()), "1-2": float(((counts >= 1) & (counts <= 2)).mean()),
+            "3-5": float(((counts >= 3) & (counts <= 5)).mean()), "more than 5": float((counts > 5).mean())}
+
+
+def conduct_survey(m: CommunityModel, rng: np.random.Generator) -> list[dict]:
+    """Ask the simulated population and RC staff the sources' questions; one row per answer."""
+    r = m.residents
+    year = (m.month + 1) // 12
+    rows: list[dict] = []
+
+    def add(question: str, answer: str, share: float, respondents: int) -> None:
+        target_id, target, source = TARGETS.get((question, answer), ("", float("nan"), ""))
+        rows.append({"year": year, "question": question, "answer": answer, "share": share,
+                     "respondents": respondents, "target_id": target_id, "target": target, "source": source})
+
+    n = len(r)
+    for answer, share in buckets(r.year_counts[:, 1]).items():
+        add("public_affairs_per_year", answer, share, n)
+    attended = r.year_counts[:, 0] > 0
+    add("community_activity", "never", float((~attended).mean()), n)
+    add("community_activity", "at least once", float(attended.mean()), n)
+    willing = float(m.willingness.mean())
+    add("willing_to_take_part_often", "yes", willing, n)
+    add("willing_to_take_part_often", "no", 1.0 - willing, n)
+    add("volunteered_this_year", "yes", float((r.year_counts[:, 2] > 0).mean()), n)
+    add("deliberated_this_year", "yes", float((r.year_counts[:, 3] > 0).mean()), n)
+    add("knows_the_rc", "yes", float(r.awareness.mean()), n)
+    add("satisfied_with_services", "yes", float((r.satisfaction > 0.6).mean()), n)
+    lev, staff = m.levers, m.scenario.population.rc_staff
+    adequacy = lev.funds_follow_tasks if lev.task_delegation > 0 else 1.0
+    noise = m.scenario.behaviour.staff_difficulty_noise
+    named = np.concatenate([
+        np.argmax(staff_difficulty_scores(rc.admin_share, rc.overload, adequacy, m.engagement[rc.community],
+                                          staff, noise, rng), axis=1) for rc in m.committees])
+    for i, answer in enumerate(DIFFICULTIES):
+        add("rc_staff_main_difficulty", answer, float((named == i).mean()), len(named))
+    autonomous = float(np.mean([rc.autonomy for rc in m.committees]))
+    add("rc_staff_community_is_autonomous", "yes", autonomous, len(named))
+    return rows
