@@ -211,10 +211,9 @@ class ResidentsCommittee(mesa.Agent):
         if (m.month + 1) % CYCLE_MONTHS == 0:
             self.run_fund_cycle()
         adequacy = lev.funds_follow_tasks if lev.task_delegation > 0 else 1.0
-        pressure = administrative_pressure(lev.directive_intensity, self.admin_share, self.overload, adequacy,
-                                           lev.grid_management)
-        support = institutional_support(lev.rc_autonomy_support, min(1.0, 2.0 * m.engagement[c]), lev.council,
-                                        lev.two_way_evaluation)
+        pressure = administrative_pressure(lev.directive_intensity, m.government.admin_demand[c] / self.hours,
+                                           adequacy, lev.grid_management)
+        support = institutional_support(lev.rc_autonomy_support, m.engagement[c], lev.council, lev.two_way_evaluation)
         self.autonomy = autonomy_drift(self.autonomy, pressure, support, m.scenario.behaviour.autonomy_rate)
 
     def run_fund_cycle(self) -> None:

@@ -183,13 +183,13 @@ class Behaviour:
                                           doc="Baseline log-odds of deliberating where a council exists.")
     propensity_sd: float = param(1.3, 0.0, 5.0, unit="logit", source="calibrated (T2, T3)",
                                  doc="SD of residents' persistent individual propensity to take part.")
-    belonging_weight: float = param(1.5, 0.0, 10.0, unit="logit", source="brief §4 M3",
+    belonging_weight: float = param(1.0, 0.0, 10.0, unit="logit", source="brief §4 M3",
                                     doc="Participation log-odds per unit of belonging.")
-    efficacy_weight: float = param(1.0, 0.0, 10.0, unit="logit", source="brief §4 M3",
+    efficacy_weight: float = param(0.8, 0.0, 10.0, unit="logit", source="brief §4 M3",
                                    doc="Participation log-odds per unit of efficacy.")
-    peer_weight: float = param(1.0, 0.0, 10.0, unit="logit", source="brief §4 M3",
+    peer_weight: float = param(0.8, 0.0, 10.0, unit="logit", source="brief §4 M3",
                                doc="Participation log-odds per unit of neighbours' participation.")
-    outreach_weight: float = param(1.0, 0.0, 10.0, unit="logit", source="§4.5 五百工作机制",
+    outreach_weight: float = param(0.8, 0.0, 10.0, unit="logit", source="§4.5 五百工作机制",
                                    doc="Participation log-odds per unit of RC outreach reaching the resident.")
     stakes_weight: float = param(1.0, 0.0, 10.0, unit="logit", source="§4.4 Chengdu fund",
                                  doc="Participation log-odds per unit of stakes (a fund residents decide).")
@@ -203,11 +203,11 @@ class Behaviour:
                                      doc="Rate at which satisfaction tracks need coverage.")
     trust_rate: float = param(0.05, 0.0, 1.0, unit="1/month", source="assumption",
                               doc="Rate at which trust tracks responsiveness and service.")
-    belonging_gain: float = param(0.04, 0.0, 1.0, unit="1/participation", source="assumption",
+    belonging_gain: float = param(0.03, 0.0, 1.0, unit="1/participation", source="assumption",
                                   doc="Belonging gained per month with participation.")
-    belonging_decay: float = param(0.01, 0.0, 1.0, unit="1/month", source="assumption (dormitory, §5.2)",
+    belonging_decay: float = param(0.02, 0.0, 1.0, unit="1/month", source="assumption (dormitory, §5.2)",
                                    doc="Belonging lost per month without participation.")
-    efficacy_gain: float = param(0.08, 0.0, 1.0, unit="1/success", source="assumption",
+    efficacy_gain: float = param(0.05, 0.0, 1.0, unit="1/success", source="assumption",
                                  doc="Efficacy gained when one's voice changes something.")
     efficacy_decay: float = param(0.01, 0.0, 1.0, unit="1/month", source="assumption",
                                   doc="Monthly decay of efficacy toward zero.")
@@ -240,7 +240,7 @@ class Behaviour:
     department_capacity: float = param(1.0, 0.0, 50.0, unit="disputes/1000 residents/month",
                                        source="brief §4 M9 (departments handle disputes)",
                                        doc="Disputes street departments resolve without grid dispatch.")
-    activity_floor: float = param(0.3, 0.0, 1.0, unit="share", source="assumption (street cultural stations)",
+    activity_floor: float = param(0.5, 0.0, 1.0, unit="share", source="assumption (street cultural stations)",
                                   doc="Availability of community activities organised by others than the RC and SOs.")
     mediation_hours: float = param(8.0, 0.5, 100.0, unit="hours/dispute", source="assumption",
                                    doc="RC staff hours to mediate one dispute.")

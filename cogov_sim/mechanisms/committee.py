@@ -49,10 +49,15 @@ def autonomy_drift(autonomy: float, pressure: float, support: float, rate: float
     return float(np.clip(autonomy + rate * (support * (1.0 - autonomy) - pressure * autonomy), 0.0, 1.0))
 
 
-def administrative_pressure(directive_intensity: float, admin_share: float, overload: float,
-                            funding_adequacy: float, grid_management: bool) -> float:
-    """Pressure on autonomy: ``d·(admin share + overload)·(1 − ½·funding) + 0.3·grid`` (digest §3, §4.5)."""
-    return directive_intensity * (admin_share + overload) * (1.0 - 0.5 * funding_adequacy) + 0.3 * float(grid_management)
+def administrative_pressure(directive_intensity: float, demanded_share: float, funding_adequacy: float,
+                            grid_management: bool) -> float:
+    """Pressure on autonomy (digest §3 千条线一根针, §4.5 grid):
+    ``d·(admin hours demanded / staff hours)·(1 − ½·funding adequacy) + 0.3·grid``.
+
+    Pressure comes from what the street demands, not from what the RC accepts: refusing a
+    task does not make the pressure to take it go away.
+    """
+    return directive_intensity * demanded_share * (1.0 - 0.5 * funding_adequacy) + 0.3 * float(grid_management)
 
 
 def institutional_support(autonomy_support: float, engagement: float, council: bool, two_way: bool) -> float:

@@ -1,0 +1,33 @@
+# cogov_sim — two commands set everything up on a fresh machine:
+#   make demo   the main job: the four reference governance models side by side
+#   make test   lint + the whole test suite (unit, scenario, CLI, sweeps, notebooks)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.md5(open('pyproject.toml','rb').read()).hexdigest()[:8])")
+
+.PHONY: install demo test lint bench calibrate clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+demo: install
+	$(BIN)/cogov run
+
+lint: install
+	$(BIN)/ruff check cogov_sim tests benchmarks
+
+test: lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q tests
+	$(BIN)/python -m pytest -q --nbmake notebooks
+
+bench: install
+	$(BIN)/python benchmarks/bench_model.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache

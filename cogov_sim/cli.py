@@ -1,0 +1,164 @@
+"""The ``cogov`` command line: list scenarios, run one, compare the reference models.
+
+Every user error (a bad scenario file, a bad argument) prints one line and exits with
+code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CogovError
+
+#: The four reference governance models (digest §4.1–§4.4), run by ``cogov run`` with no scenario.
+REFERENCE_MODELS = ("administrative_led", "autonomous", "cooperative", "co_governance")
+
+#: Rows of the comparison table: (summary column, label, format).
+COMPARISON_ROWS = [
+    ("coverage", "needs met (coverage)", "{:.1%}"),
+    ("mismatch", "supply–demand mismatch", "{:.3f}"),
+    ("participation_any", "took part this month", "{:.1%}"),
+    ("participation_public_affairs", "public affairs this month", "{:.1%}"),
+    ("satisfaction", "satisfaction", "{:.3f}"),
+    ("trust_government", "trust in government", "{:.3f}"),
+    ("belonging", "belonging", "{:.3f}"),
+    ("efficacy", "efficacy", "{:.3f}"),
+    ("rc_admin_share", "RC admin share of hours", "{:.1%}"),
+    ("rc_autonomy", "RC autonomy", "{:.3f}"),
+    ("so_count", "social organisations", "{:.1f}"),
+    ("so_government_share", "SO income from government", "{:.1%}"),
+    ("public_spending", "public spending (CNY/month)", "{:,.0f}"),
+    ("cost_per_met_need", "public cost per met unit (CNY)", "{:.1f}"),
+    ("disputes_escalated", "disputes escalated per month", "{:.2f}"),
+    ("gini_coverage", "Gini of coverage", "{:.3f}"),
+    ("coverage_bottom_quintile", "coverage, poorest fifth", "{:.1%}"),
+    ("force_alignment", "force alignment |ΣF|/Σ|F|", "{:.3f}"),
+    ("need_alignment", "resultant alignment with need", "{:.3f}"),
+]
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line (and exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _positive(kind: type, lo: int, hi: int):
+    def check(text: str) -> int:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; allowed {lo}–{hi}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value} is out of range; allowed {lo}–{hi}")
+        return value
+
+    return check
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``cogov`` parser with all subcommands."""
+    parser = OneLineParser(prog="cogov", description="Agent-based simulation of community co-governance.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")
+    p.set_defaults(func=cmd_scenarios)
+    p = sub.add_parser("run", help="run a scenario (no scenario: compare the four reference models)")
+    p.add_argument("scenario", nargs="?", help="scenario name or path to a .toml file")
+    p.add_argument("--seed", type=_positive(int, 0, 2**63 - 1), default=0, help="random seed (default 0)")
+    p.add_argument("--months", type=_positive(int, 1, 2400), help="months to simulate (default: the scenario's)")
+    p.add_argument("--residents", type=_positive(int, 50, 1_000_000), help="population size (default: the scenario's)")
+    p.add_argument("--out", type=Path, help="output folder (default runs/SCENARIO-seedN)")
+    p.add_argument("--no-plot", action="store_true", help="skip the PNG panel")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """Print every runnable scenario with its description."""
+    from .scenario import available_scenarios, scenario_description
+
+    scenarios = available_scenarios()
+    width = max(map(len, scenarios), default=0)
+    for name, path in scenarios.items():
+        print(f"{name:<{width}}  {scenario_description(path)}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario and write its outputs, or compare the reference models."""
+    if args.scenario is None:
+        return compare_reference_models(args)
+    from tqdm import tqdm
+
+    from .plotting import save_panel
+    from .run import run_scenario
+    from .scenario import load_scenario
+
+    sc = load_scenario(args.scenario)
+    months = args.months or sc.months
+    out = args.out or Path("runs") / f"{sc.name}-seed{args.seed}"
+    with tqdm(total=months, desc=sc.name, unit="month", disable=args.quiet, file=sys.stderr) as bar:
+        results = run_scenario(sc, seed=args.seed, months=months, residents=args.residents,
+                               progress=lambda _: bar.update(1))
+    paths = results.save(out)
+    if not args.no_plot:
+        save_panel(results.series, out / "panel.png", title=f"{sc.name} (seed {args.seed})")
+        paths.append(out / "panel.png")
+    print(f"wrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths))
+    return 0
+
+
+def comparison_table(summaries: pd.DataFrame) -> str:
+    """Format end-of-run summaries (one row per scenario) as a side-by-side table."""
+    rows = []
+    for column, label, fmt in COMPARISON_ROWS:
+        rows.append([label, *(fmt.format(v) for v in summaries[column])])
+    table = pd.DataFrame(rows, columns=["outcome (last 12 months)", *summaries["scenario"]])
+    return table.to_string(index=False)
+
+
+def compare_reference_models(args: argparse.Namespace) -> int:
+    """The main job: the four reference models on one seed, side by side."""
+    from tqdm import tqdm
+
+    from .run import run_scenario
+
+    summaries = []
+    for name in tqdm(REFERENCE_MODELS, desc="reference models", unit="model", disable=args.quiet,
+                     file=sys.stderr):
+        summaries.append(run_scenario(name, seed=args.seed, months=args.months, residents=args.residents).summary)
+    frame = pd.concat(summaries, ignore_index=True)
+    months, residents = int(frame["months"].iloc[0]), int(frame["residents"].iloc[0])
+    print(f"Four governance models, seed {args.seed}, {residents:,} residents, {months} months "
+          f"(means over the last 12 months):\n")
+    print(comparison_table(frame))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(args.out / "comparison.csv", index=False)
+        print(f"\nwrote {args.out / 'comparison.csv'}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cogov`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CogovError as exc:
+        print(f"cogov: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cogov: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

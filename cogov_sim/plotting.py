@@ -1,0 +1,48 @@
+"""Figures of the key outcomes (brief §6): one panel per outcome group, runs overlaid."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+#: Panels: title -> [(column, label)].
+PANELS: dict[str, list[tuple[str, str]]] = {
+    "Participation (share per month)": [("participation_any", "any"), ("participation_public_affairs", "public affairs")],
+    "Attitudes": [("satisfaction", "satisfaction"), ("trust_government", "trust in government")],
+    "Needs met": [("coverage", "coverage"), ("mismatch", "supply–demand mismatch")],
+    "Residents' committee": [("rc_admin_share", "admin share of hours"), ("rc_autonomy", "autonomy")],
+    "Social organisations": [("so_count", "number of SOs")],
+    "Four-force synthesis": [("force_alignment", "alignment |ΣF|/Σ|F|"), ("need_alignment", "alignment with need")],
+}
+
+
+def outcome_panel(series: pd.DataFrame, title: str = "") -> Figure:
+    """Plot the key monthly outcomes; one line per scenario (and mean over seeds if several)."""
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8), constrained_layout=True)
+    styles = ["-", "--", ":"]
+    for ax, (panel, columns) in zip(axes.ravel(), PANELS.items(), strict=True):
+        for i, (name, frame) in enumerate(series.groupby("scenario", sort=False)):
+            mean = frame.groupby("month")[[c for c, _ in columns]].mean()
+            for j, (col, label) in enumerate(columns):
+                ax.plot(mean.index, mean[col], styles[j % 3], color=f"C{i}",
+                        label=f"{name}: {label}" if series["scenario"].nunique() > 1 else label)
+        ax.set_title(panel)
+        ax.set_xlabel("month")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def save_panel(series: pd.DataFrame, path: str | os.PathLike[str], title: str = "") -> None:
+    """Write :func:`outcome_panel` to a PNG file."""
+    fig = outcome_panel(series, title)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
