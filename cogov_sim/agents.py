@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from .mechanisms.common import normalise
 from .mechanisms.committee import (
     administrative_pressure,
     allocate_rc_hours,
@@ -22,6 +21,7 @@ from .mechanisms.committee import (
     institutional_support,
     need_knowledge,
 )
+from .mechanisms.common import normalise
 from .mechanisms.enterprises import co_building_contribution, recognition
 from .mechanisms.fund import CYCLE_MONTHS, project_allocation
 from .mechanisms.government import (
@@ -32,13 +32,12 @@ from .mechanisms.government import (
     information_quality,
     split_budget,
 )
-from .mechanisms.supply import allocate_direct_provision
 from .mechanisms.organisations import (
-    allocate_purchase_contracts,
     learn_capacity,
     so_autonomy_target,
     so_service_direction,
 )
+from .mechanisms.supply import allocate_direct_provision
 from .parameters import DOMAINS, K
 
 if TYPE_CHECKING:

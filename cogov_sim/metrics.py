@@ -56,6 +56,19 @@ def gini(values: np.ndarray) -> float:
     return float((2.0 * np.arange(1, n + 1) - n - 1) @ v / (n * total))
 
 
+def gini_of_shares(shares: np.ndarray, bins: int = 2000) -> float:
+    """Gini of values in [0, 1] in O(N): values are rounded to ``bins`` levels (error ≤ 1/bins)
+    and the sorted-order formula is applied to the level counts."""
+    counts = np.bincount(np.minimum((shares * bins).astype(np.int64), bins - 1), minlength=bins)
+    levels = (np.arange(bins) + 0.5) / bins
+    n, total = counts.sum(), counts @ levels
+    if n == 0 or total <= 0:
+        return 0.0
+    rank_end = np.cumsum(counts)
+    rank_sum = (rank_end * (rank_end + 1) - (rank_end - counts) * (rank_end - counts + 1)) / 2.0
+    return float(((2.0 * rank_sum - (n + 1) * counts) @ levels) / (n * total))
+
+
 def force_vectors(m: CommunityModel) -> np.ndarray:
     """Each field force's resources deployed this month by domain, in CNY (digest §2).
 
@@ -121,7 +134,7 @@ def monthly(m: CommunityModel) -> dict[str, float]:
     out["so_members"] = float((r.so_member >= 0).sum())
     out["volunteers"] = float(took[:, 2].sum())
     spending = m.ledger.outflow.get(m.government.account, 0.0)
-    met_public = float(m.met_public.sum())
+    met_public = m.met_public
     out["public_spending"] = float(spending)
     out["met_public_units"] = met_public
     out["cost_per_met_need"] = float(spending / met_public) if met_public > 0 else 0.0
@@ -131,7 +144,7 @@ def monthly(m: CommunityModel) -> dict[str, float]:
     out["disputes_escalated"] = float(d.escalated.sum())
     out["disputes_open"] = float(d.undetected.sum() + d.pending.sum())
     out["detection_delay"] = float(d.undetected.sum() / max(d.detected.sum(), 1))
-    out["gini_coverage"] = gini(r.coverage)
+    out["gini_coverage"] = gini_of_shares(r.coverage)
     out["coverage_bottom_quintile"] = float(r.coverage[m.bottom_quintile].mean())
     forces = force_vectors(m)
     for a, vec in zip(FORCES, forces, strict=True):

@@ -31,7 +31,7 @@ from .mechanisms.attitudes import (
     update_satisfaction,
     update_trust,
 )
-from .mechanisms.common import normalise, safe_ratio
+from .mechanisms.common import safe_ratio
 from .mechanisms.disputes import (
     detection_probability,
     dispute_arrivals,
@@ -290,10 +290,9 @@ class CommunityModel(mesa.Model):
         self.public_units = self.government_units + self.so_units + self.project_units + self.rc_money_units
         self.self_organisation = 1.0 - beh.grid_dependence * float(self.levers.grid_management)
         self.aid = mutual_aid(self.adjacency, r.participated[:, 2], beh.mutual_aid_rate) * self.self_organisation
-        self.met, self.met_public = match_services(self.need, r.community, self.public_units, self.rc_units,
-                                                   self.demand, r.awareness, self.market_units, self.market_access,
-                                                   self.aid)
-        self.unmet = self.need - self.met
+        self.unmet, self.met_public = match_services(self.need, r.community, self.public_units, self.rc_units,
+                                                     self.demand, r.awareness, self.market_units, self.market_access,
+                                                     self.aid)
         r.coverage = 1.0 - safe_ratio(self.unmet.sum(axis=1), self.need_total, default=0.0)
         self.unmet_last_month = self.membership @ self.unmet
         self.top_unmet = np.argmax(self.unmet, axis=1)
@@ -364,7 +363,7 @@ class CommunityModel(mesa.Model):
 
     def update_attitudes(self) -> None:
         """M4: satisfaction, trust, belonging, efficacy, awareness."""
-        r, lev, beh = self.residents, self.levers, self.scenario.behaviour
+        r, beh = self.residents, self.scenario.behaviour
         pop = np.maximum(self.community_population, 1)
         took = r.participated
         rc_response = np.array([(1.0 - rc.admin_share) * (0.5 + 0.5 * rc.autonomy) for rc in self.committees])
@@ -471,7 +470,7 @@ class CommunityModel(mesa.Model):
 
     def _event_migrant_inflow(self, share: float) -> None:
         r, pop = self.residents, self.scenario.population
-        n_old, n_new = len(r), int(round(share * len(r)))
+        n_old, n_new = len(r), round(share * len(r))
         if n_new == 0:
             return
         anchor = self.rng.integers(0, n_old, n_new)              # an existing resident each migrant lives near

@@ -64,7 +64,7 @@ def build_network(pop: Population, n: int, rng: np.random.Generator) -> Network:
     for all buildings at once. Across buildings: Poisson(n_c · cross_ties_per_resident / 2)
     random pairs per community.
     """
-    n_comm = max(1, int(round(pop.residents / pop.residents_per_community)))
+    n_comm = max(1, round(pop.residents / pop.residents_per_community))
     community = np.arange(n) * n_comm // n
     comm_size = np.bincount(community, minlength=n_comm)
     comm_start = np.r_[0, np.cumsum(comm_size)[:-1]]

@@ -36,26 +36,34 @@ def mutual_aid(adjacency: sp.csr_matrix, volunteered: np.ndarray, rate: float) -
 
 def match_services(need: np.ndarray, community: np.ndarray, public_units: np.ndarray,
                    rc_units: np.ndarray, demand: np.ndarray, awareness: np.ndarray,
-                   market_units: np.ndarray, access: np.ndarray, aid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Met need per resident and domain, and the part met by public channels.
+                   market_units: np.ndarray, access: np.ndarray, aid: np.ndarray) -> tuple[np.ndarray, float]:
+    """Unmet need per resident and domain, and the units met by public channels.
 
     With community coverage ratios ``r_pub = public/demand`` (government, SOs, fund
     projects) and ``r_rc = rc/demand`` (reached only by residents aware of the RC, §3),
     ``r_mkt = market/demand`` (reached as far as income allows):
 
     ``public_i,k = min(1, r_pub + r_rc · awareness_i)``
-    ``met_i,k = need_i,k · (1 − (1 − public_i,k)(1 − min(1, r_mkt · access_i))(1 − aid_i))``
+    ``unmet_i,k = need_i,k · (1 − public_i,k)(1 − min(1, r_mkt · access_i))(1 − aid_i)``
 
-    Channels overlap, so over-supply in a domain is wasted rather than moved: this is
-    where top-down supply that mismatches demand (§5.4) loses value.
+    and met = need − unmet. Channels overlap, so over-supply in a domain is wasted rather
+    than moved: this is where top-down supply that mismatches demand (§5.4) loses value.
+    Returns ``(unmet, Σ need·public)``; computed in place on two (N, K) buffers.
     """
-    r_pub = safe_ratio(public_units, demand)
-    r_rc = safe_ratio(rc_units, demand)
-    r_mkt = safe_ratio(market_units, demand)
-    public = np.minimum(1.0, r_pub[community] + r_rc[community] * awareness[:, None])
-    private = np.minimum(1.0, r_mkt[community] * access[:, None])
-    unmet_share = (1.0 - public) * (1.0 - private) * (1.0 - aid)[:, None]
-    return need * (1.0 - unmet_share), need * public
+    public = safe_ratio(rc_units, demand)[community]
+    public *= awareness[:, None]
+    public += safe_ratio(public_units, demand)[community]
+    np.minimum(public, 1.0, out=public)
+    met_public = float(np.vdot(need, public))
+    unmet = safe_ratio(market_units, demand)[community]
+    unmet *= access[:, None]
+    np.minimum(unmet, 1.0, out=unmet)
+    np.subtract(1.0, unmet, out=unmet)
+    np.subtract(1.0, public, out=public)
+    unmet *= public
+    unmet *= (1.0 - aid)[:, None]
+    unmet *= need
+    return unmet, met_public
 
 
 def supply_mismatch(supply: np.ndarray, demand: np.ndarray) -> float:
