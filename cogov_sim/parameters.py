@@ -262,9 +262,9 @@ def blend_levers(start: Levers, target: Levers, fraction: float) -> Levers:
 GROUPS: dict[str, type] = {"population": Population, "economy": Economy, "levers": Levers, "behaviour": Behaviour}
 
 
-def field_spec(cls: type, name: str) -> dataclasses.Field:
-    """The dataclass field ``name`` of parameter group ``cls``."""
-    return {f.name: f for f in dataclasses.fields(cls)}[name]
+def format_number(x: float) -> str:
+    """Readable number for messages and tables: ``2,000,000`` rather than ``2e+06``."""
+    return f"{x:,.0f}" if abs(x) >= 10_000 and float(x).is_integer() else f"{x:g}"
 
 
 def parameter_rows() -> list[dict[str, Any]]:
@@ -275,7 +275,7 @@ def parameter_rows() -> list[dict[str, Any]]:
             lo, hi = f.metadata["range"]
             rows.append({
                 "group": group, "name": f.name, "default": f.default,
-                "range": "on/off" if isinstance(f.default, bool) else f"{lo:g}–{hi:g}",
+                "range": "on/off" if isinstance(f.default, bool) else f"{format_number(lo)}–{format_number(hi)}",
                 "unit": f.metadata["unit"], "source": f.metadata["source"], "doc": f.metadata["doc"],
             })
     return rows

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError, closest
-from .parameters import DOMAINS, GROUPS, Behaviour, Economy, Levers, Population
+from .parameters import DOMAINS, GROUPS, Behaviour, Economy, Levers, Population, format_number
 
 #: The repository's scenario folder (the package is installed in editable mode).
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -213,11 +213,11 @@ def _check_number(where: str, key: str, value: Any, kind: type, lo: float | None
         ok = False
     if not ok:
         what = "a whole number" if kind is int else "a number"
-        raise ScenarioError(f"{where}: {key} = {value!r}: expected {what} in {lo:g}–{hi:g}"
+        raise ScenarioError(f"{where}: {key} = {value!r}: expected {what} in {format_number(lo)}–{format_number(hi)}"
                             + (f" ({unit})" if unit else ""))
     value = kind(value)
     if (lo is not None and value < lo) or (hi is not None and value > hi) or value != value:
-        raise ScenarioError(f"{where}: {key} = {value!r} is out of range; allowed {lo:g}–{hi:g}"
+        raise ScenarioError(f"{where}: {key} = {value!r} is out of range; allowed {format_number(lo)}–{format_number(hi)}"
                             + (f" ({unit})" if unit else ""))
     return value
 
