@@ -20,6 +20,7 @@ from .mechanisms.committee import (
     autonomy_drift,
     institutional_support,
     need_knowledge,
+    rc_unit_cost,
 )
 from .mechanisms.common import normalise
 from .mechanisms.enterprises import co_building_contribution, recognition
@@ -143,8 +144,8 @@ class Government(mesa.Agent):
         pop = m.community_population
         fixed = [  # paid first, in this order, as far as the budget goes
             ("escalation", m.escalations_last_month * eco.escalation_cost, None),
-            ("grid", float(lev.grid_management) * m.grid_workers.sum() * m.scenario.population.staff_hours
-             * eco.staff_wage + float(lev.grid_management) * m.n_grids * eco.grid_office_cost, None),
+            ("grid", m.grid_workers.sum() * (m.scenario.population.staff_hours * eco.staff_wage
+                                              + eco.grid_office_cost / max(lev.grid_staff, 1e-9)), None),
             ("participatory_fund", lev.participatory_fund / 12.0 * m.n_communities, "fund"),
             ("microfund_matching", lev.microfund_matching * m.donations_last_month.sum(), "fund_matching"),
             ("incubation", lev.so_incubation * INCUBATION_COST * m.n_communities, "incubator"),
@@ -188,12 +189,15 @@ class ResidentsCommittee(mesa.Agent):
         self.autonomy = autonomy
         self.account = f"rc:{community}"
         self.fund_account = f"fund:{community}"
-        self.hours = model.scenario.population.rc_staff * model.scenario.population.staff_hours
+        pop = model.scenario.population
+        self.staff = max(1, round(model.community_population[community] * pop.rc_staff_per_1000 / 1000.0))
+        self.hours = self.staff * pop.staff_hours
         self.admin_share = 0.0
         self.overload = 0.0
         self.free_hours: dict[str, float] = {}
         self.knowledge = np.full(K, 1.0 / K)
         self.votes = np.zeros(K)
+        self.experience = 0.0
 
     def step(self) -> None:
         """Spend hours (admin first), deliver services, run the fund cycle, update autonomy."""
@@ -206,7 +210,9 @@ class ResidentsCommittee(mesa.Agent):
         self.knowledge = need_knowledge(normalise(m.demand[c]), m.government.direction, work.free_hours["needs"], n_c)
         m.rc_units[c] = work.free_hours["services"] / eco.rc_unit_hours * self.knowledge
         spent = m.ledger.spend(self.account, m.ledger.balance(self.account), "rc_services")
-        m.rc_money_units[c] = spent / eco.so_unit_cost * self.knowledge
+        cost = rc_unit_cost(eco.so_unit_cost, eco.government_cost_ratio, self.experience)
+        m.rc_money_units[c] = spent / cost * self.knowledge
+        self.experience += float(spent > 0)
         if (m.month + 1) % CYCLE_MONTHS == 0:
             self.run_fund_cycle()
         adequacy = lev.funds_follow_tasks if lev.task_delegation > 0 else 1.0
@@ -259,7 +265,9 @@ class Enterprise(mesa.Agent):
             recognition(lev.council, lev.microfund_matching, lev.two_way_evaluation))
         m.ledger.transfer("donors", f"fund:{self.community}", self.contribution, "co_building")
         m.donations_this_month[self.community] += self.contribution
-        m.market_units[self.community, self.offer_domain] += self.capacity
+        own = np.zeros(K)
+        own[self.offer_domain] = 1.0
+        m.market_units[self.community] += self.capacity * coordinated(own, m.main_line[self.community], lev.coordination)
 
 
 class SocialOrganization(mesa.Agent):
@@ -311,8 +319,8 @@ class SocialOrganization(mesa.Agent):
         budget = self.capacity * eco.so_unit_cost
         spent = ledger.spend(self.account, min(self.funds, budget), "so_services")
         units = spent / eco.so_unit_cost * (0.6 + 0.4 * self.professionalism) + 0.5 * self.volunteers
-        steer = coordinated(m.government.direction, m.main_line[self.community], lev.coordination)
-        m.so_units[self.community] += units * so_service_direction(self.domain, self.autonomy, steer)
+        own = so_service_direction(self.domain, self.autonomy, m.government.direction)
+        m.so_units[self.community] += units * coordinated(own, m.main_line[self.community], lev.coordination)
         self.delivered = units
         utilisation = min(1.0, spent / budget) if budget > 0 else 0.0
         self.capacity = learn_capacity(self.capacity, utilisation, beh.so_learning)

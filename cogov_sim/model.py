@@ -203,8 +203,6 @@ class CommunityModel(mesa.Model):
                 self._found_organisation(c, int(rng.integers(K)), capacity=float(rng.uniform(20, 40)),
                                          professionalism=0.3, autonomy=0.5, seed_money=3 * self.scenario.economy.so_overhead,
                                          source="donors")
-        pairs = np.unique(np.c_[self.residents.community, self.grid_of], axis=0)
-        self.grids_per_community = np.bincount(pairs[:, 0], minlength=C)
         z = np.zeros((C, K))
         self.unmet_last_month, self.fund_share, self.project_units = z.copy(), z.copy(), z.copy()
         self.project_months_left = np.zeros(C, np.int64)
@@ -218,8 +216,10 @@ class CommunityModel(mesa.Model):
 
     @property
     def grid_workers(self) -> np.ndarray:
-        """Grid workers per community (zero without grid management)."""
-        return self.grids_per_community * self.levers.grid_staff * float(self.levers.grid_management)
+        """Grid workers per community, full-time equivalents (zero without grid management):
+        ``grid_staff`` per ``residents_per_grid`` residents (digest §4.5)."""
+        per_grid = self.community_population / self.scenario.population.residents_per_grid
+        return per_grid * self.levers.grid_staff * float(self.levers.grid_management)
 
     def agents_of(self, cls: type[mesa.Agent]) -> mesa.agent.AgentSet:
         """The living agents of type ``cls`` (an empty set if there are none)."""
@@ -275,8 +275,9 @@ class CommunityModel(mesa.Model):
         if not sos:
             return contracted
         arr = np.array([(so.community, so.domain, so.capacity, so.professionalism) for so in sos])
+        eco = self.scenario.economy
         amounts = allocate_purchase_contracts(budget, arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2],
-                                              arr[:, 3], self.scenario.economy.so_unit_cost)
+                                              arr[:, 3], eco.so_unit_cost, eco.so_overhead)
         for so, amount in zip(sos, amounts, strict=True):
             self.ledger.transfer(self.government.account, so.account, amount, "purchase_of_services")
             so.income_government += amount

@@ -76,8 +76,9 @@ class Population:
                                            doc="Enterprises per community; the first is the property company.")
     initial_sos_per_community: int = param(2, 0, 100, unit="SOs", source="§6 Karamay (497 SOs / 58 communities ≈ 8.6)",
                                            doc="Social organisations per community at the start.")
-    rc_staff: int = param(7, 1, 50, unit="staff", source="§6 Mianyang (55 staff / 13 RCs ≈ 4.2) to 7",
-                          doc="Staff per residents' committee.")
+    rc_staff_per_1000: float = param(2.8, 0.2, 20.0, unit="staff/1000 residents",
+                                     source="§6 Mianyang (55 staff / 13 RCs ≈ 4.2 per RC); assumption 7 per 2,500",
+                                     doc="Residents' committee staff per 1,000 residents (at least one per RC).")
     staff_hours: float = param(168.0, 40.0, 250.0, unit="hours/staff/month", source="assumption (42 h week)",
                                doc="Working hours per RC staff member per month.")
     initial_rc_autonomy: float = param(0.3, 0.0, 1.0, unit="index", source="§6 (8% of staff see autonomy)",
@@ -189,7 +190,7 @@ class Behaviour:
                                    doc="Participation log-odds per unit of efficacy.")
     peer_weight: float = param(0.8, 0.0, 10.0, unit="logit", source="brief §4 M3",
                                doc="Participation log-odds per unit of neighbours' participation.")
-    outreach_weight: float = param(0.8, 0.0, 10.0, unit="logit", source="§4.5 五百工作机制",
+    outreach_weight: float = param(0.5, 0.0, 10.0, unit="logit", source="§4.5 五百工作机制",
                                    doc="Participation log-odds per unit of RC outreach reaching the resident.")
     stakes_weight: float = param(1.0, 0.0, 10.0, unit="logit", source="§4.4 Chengdu fund",
                                  doc="Participation log-odds per unit of stakes (a fund residents decide).")

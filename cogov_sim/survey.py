@@ -67,12 +67,12 @@ def conduct_survey(m: CommunityModel, rng: np.random.Generator) -> list[dict]:
     add("deliberated_this_year", "yes", float((r.year_counts[:, 3] > 0).mean()), n)
     add("knows_the_rc", "yes", float(r.awareness.mean()), n)
     add("satisfied_with_services", "yes", float((r.satisfaction > 0.6).mean()), n)
-    lev, staff = m.levers, m.scenario.population.rc_staff
+    lev = m.levers
     adequacy = lev.funds_follow_tasks if lev.task_delegation > 0 else 1.0
     noise = m.scenario.behaviour.staff_difficulty_noise
     named = np.concatenate([
         np.argmax(staff_difficulty_scores(rc.admin_share, rc.overload, adequacy, m.engagement[rc.community],
-                                          staff, noise, rng), axis=1) for rc in m.committees])
+                                          rc.staff, noise, rng), axis=1) for rc in m.committees])
     for i, answer in enumerate(DIFFICULTIES):
         add("rc_staff_main_difficulty", answer, float((named == i).mean()), len(named))
     autonomous = float(np.mean([rc.autonomy for rc in m.committees]))

@@ -61,8 +61,16 @@ def administrative_pressure(directive_intensity: float, demanded_share: float, f
 
 
 def institutional_support(autonomy_support: float, engagement: float, council: bool, two_way: bool) -> float:
-    """Support for autonomy: ``s + engagement + 0.2·council + 0.2·two-way evaluation`` (digest §4.2–§4.4)."""
-    return autonomy_support + engagement + 0.2 * float(council) + 0.2 * float(two_way)
+    """Support for autonomy: ``s + ½·engagement + 0.2·council + 0.2·two-way evaluation`` (digest §4.2–§4.4),
+    with engagement the share of residents who voiced (public affairs or deliberation) this month."""
+    return autonomy_support + 0.5 * engagement + 0.2 * float(council) + 0.2 * float(two_way)
+
+
+def rc_unit_cost(so_unit_cost: float, cost_ratio: float, experience: float, months_to_learn: float = 24.0) -> float:
+    """Cost per unit of service an RC buys with delegated money (digest §4.3 "whoever does the
+    work uses the money"; gradual path in stages): it starts at government's cost and learns
+    toward the SO cost, ``c_SO · (1 + (ratio − 1)·exp(−experience / 24 months))``."""
+    return so_unit_cost * (1.0 + (cost_ratio - 1.0) * float(np.exp(-experience / months_to_learn)))
 
 
 def need_knowledge(demand_mix: np.ndarray, direction: np.ndarray, collection_hours: float, residents: int,

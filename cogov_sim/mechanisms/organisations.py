@@ -12,13 +12,15 @@ MAX_CAPACITY = 400.0
 
 
 def allocate_purchase_contracts(budget: np.ndarray, community: np.ndarray, domain: np.ndarray,
-                                capacity: np.ndarray, professionalism: np.ndarray, unit_cost: float) -> np.ndarray:
+                                capacity: np.ndarray, professionalism: np.ndarray, unit_cost: float,
+                                overhead: float) -> np.ndarray:
     """Purchase-of-service tenders (政府购买服务, digest §4.5), CNY per SO.
 
     Within each cell (community c, domain k) of ``budget`` the bids are scored
     ``score_j = capacity_j · professionalism_j``; SO j receives
-    ``min(capacity_j · unit_cost, budget_ck · score_j / Σ score)``. What no SO can absorb
-    stays with government (it becomes direct provision).
+    ``min(1.25 · capacity_j · unit_cost + overhead, budget_ck · score_j / Σ score)``: a bid
+    prices the SO's capacity (with 25% room to grow) plus its fixed costs. What no SO can
+    absorb stays with government (it becomes direct provision).
     """
     if len(community) == 0:
         return np.zeros(0)
@@ -27,14 +29,14 @@ def allocate_purchase_contracts(budget: np.ndarray, community: np.ndarray, domai
     score = capacity * professionalism
     total = np.bincount(cell, weights=score, minlength=n_c * n_k)
     share = safe_ratio(score, total[cell])
-    return np.minimum(capacity * unit_cost, budget.ravel()[cell] * share)
+    return np.minimum(1.25 * capacity * unit_cost + overhead, budget.ravel()[cell] * share)
 
 
 def so_service_direction(domain: int, autonomy: float, steer: np.ndarray) -> np.ndarray:
     """Where an SO's effort goes (以政代社, digest §4.2): ``α·e_domain + (1 − α)·steer``.
 
-    An autonomous SO serves its members' domain; a dependent one follows the direction it is
-    steered to (government's, pulled toward the main line by coordination).
+    An autonomous SO serves its members' domain; a dependent one follows the direction
+    government steers it to. (Coordination then pulls the result toward the main line.)
     """
     out = (1.0 - autonomy) * steer
     out[domain] += autonomy
@@ -47,8 +49,10 @@ def learn_capacity(capacity: float, utilisation: float, rate: float) -> float:
 
 
 def so_autonomy_target(government_income_share: float, directive_intensity: float) -> float:
-    """An SO's autonomy tends to ``1 − d·(government share of its income)`` (digest §4.2, §5.3)."""
-    return 1.0 - directive_intensity * government_income_share
+    """An SO's autonomy tends to ``(1 − d)·(1 − ½·government share of its income)``: a directive
+    government treats SOs as its subordinates (以政代社, digest §4.2) and dependence on its money
+    erodes independence further (§5.3)."""
+    return (1.0 - directive_intensity) * (1.0 - 0.5 * government_income_share)
 
 
 def founding_counts(volunteers_with_need: np.ndarray, rate: float, incubation: float, self_organisation: float,
