@@ -6,13 +6,11 @@ mechanisms it calls live in :mod:`cogov_sim.mechanisms` and cite the digest.
 
 from __future__ import annotations
 
-import dataclasses
-
 import mesa
 import numpy as np
 import scipy.sparse as sp
 
-from . import metrics
+from . import events, metrics
 from .agents import (
     FOUNDERS_SEED,
     INCUBATED_SEED,
@@ -51,7 +49,7 @@ from .mechanisms.participation import (
     willingness,
 )
 from .mechanisms.supply import market_access, match_services, mutual_aid
-from .network import build_network, row_normalised, symmetric_adjacency
+from .network import build_network, row_normalised
 from .parameters import DOMAINS, K, Levers, blend_levers
 from .scenario import Scenario, load_scenario
 from .survey import conduct_survey
@@ -91,13 +89,13 @@ class CommunityModel(mesa.Model):
         self.scenario = sc
         self.seed = seed
         self.levers: Levers = sc.levers
-        self._lever_path: tuple[Levers, Levers, int, int] | None = None
+        self.lever_path: tuple[Levers, Levers, int, int] | None = None
         self.month = -1
         self.ledger = Ledger()
         self.budget_cut = 0.0
-        self._budget_cut_until = -1
+        self.budget_cut_until = -1
         self.shock: np.ndarray | None = None
-        self._shock_until = -1
+        self.shock_until = -1
         self._build_population()
         self._build_institutions()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.reporters())
@@ -137,13 +135,13 @@ class CommunityModel(mesa.Model):
         c = net.community
         age_tilt = rng.uniform(0.6, 1.4, self.n_communities)          # old estates vs new (§4.2 types)
         income_level = np.exp(rng.normal(0.0, 0.3, self.n_communities))
-        self.residents = self._new_residents(c, net.building, age_tilt[c], income_level[c])
+        self.residents = self.new_residents(c, net.building, age_tilt[c], income_level[c])
         self.adjacency = net.adjacency
         self.grid_of = net.grid
-        self._index_residents()
+        self.index_residents()
         Resident.create_agents(self, n, row=np.arange(n))
 
-    def _new_residents(self, community: np.ndarray, building: np.ndarray, age_tilt: np.ndarray,
+    def new_residents(self, community: np.ndarray, building: np.ndarray, age_tilt: np.ndarray,
                        income_level: np.ndarray, belonging: float | None = None,
                        awareness: float | None = None) -> ResidentTable:
         pop, beh, rng = self.scenario.population, self.scenario.behaviour, self.rng
@@ -168,7 +166,7 @@ class CommunityModel(mesa.Model):
             participated=np.zeros((n, 4), bool), year_counts=np.zeros((n, 4), np.int16),
             so_member=np.full(n, -1, np.int64), coverage=np.zeros(n))
 
-    def _index_residents(self) -> None:
+    def index_residents(self) -> None:
         """Derived arrays that change only when the population does (setup and events)."""
         r = self.residents
         n = len(r)
@@ -184,6 +182,7 @@ class CommunityModel(mesa.Model):
         working = self.membership @ (r.stage == 1).astype(float)
         self.unemployment = safe_ratio(self.membership @ ((r.stage == 1) & ~r.employed).astype(float), working)
         self.bottom_quintile = r.income <= np.quantile(r.income, 0.2)
+        self.participated_any = r.participated.any(axis=1).astype(float)
 
     def _build_institutions(self) -> None:
         pop, rng, C = self.scenario.population, self.rng, self.n_communities
@@ -211,7 +210,6 @@ class CommunityModel(mesa.Model):
         self.undetected, self.pending = np.zeros(C, np.int64), np.zeros(C, np.int64)
         self.escalations_last_month = 0
         self.suggestions = np.zeros(K)
-        self.participated_any = np.zeros(self.n_residents)
         self.n_suggestions = 0
 
     @property
@@ -430,76 +428,20 @@ class CommunityModel(mesa.Model):
     # ------------------------------------------------------------------ levers and events
     def current_levers(self) -> Levers:
         """Levers this month, phasing a regime switch in over its ramp (brief §5)."""
-        if self._lever_path is None:
+        if self.lever_path is None:
             return self.levers
-        start, target, t0, ramp = self._lever_path
+        start, target, t0, ramp = self.lever_path
         frac = 1.0 if ramp <= 0 else min(1.0, (self.month - t0 + 1) / ramp)
         if frac >= 1.0:
-            self._lever_path = None
+            self.lever_path = None
         return blend_levers(start, target, frac)
 
     def apply_events(self) -> None:
         """Apply the scenario's events due this month and expire finished shocks."""
-        if self.month == self._budget_cut_until:
+        if self.month == self.budget_cut_until:
             self.budget_cut = 0.0
-        if self.month == self._shock_until:
+        if self.month == self.shock_until:
             self.shock = None
         for event in self.scenario.events:
             if event.month == self.month:
-                getattr(self, f"_event_{event.kind}")(**{k: v for k, v in event.params.items()})
-
-    def _event_regime_switch(self, scenario: str, levers: dict, ramp_months: int, target: Levers | None) -> None:
-        goal = dataclasses.replace(target if target is not None else self.levers, **levers)
-        self._lever_path = (self.levers, goal, self.month, ramp_months)
-
-    def _event_budget_cut(self, share: float, duration: int) -> None:
-        self.budget_cut = share
-        self._budget_cut_until = self.month + duration if duration > 0 else -1
-
-    def _event_emergency(self, intensity: float, duration: int, domains: list[str]) -> None:
-        self.shock = np.zeros((self.n_communities, K))
-        self.shock[:, [DOMAINS.index(d) for d in domains]] = intensity
-        self._shock_until = self.month + duration
-
-    def _event_ageing(self, share: float) -> None:
-        r = self.residents
-        retiring = (r.stage == 1) & (self.rng.random(len(r)) < share)
-        r.stage[retiring] = 2
-        r.employed[retiring] = False
-        r.employer[retiring] = -1
-        self._index_residents()
-
-    def _event_migrant_inflow(self, share: float) -> None:
-        r, pop = self.residents, self.scenario.population
-        n_old, n_new = len(r), round(share * len(r))
-        if n_new == 0:
-            return
-        anchor = self.rng.integers(0, n_old, n_new)              # an existing resident each migrant lives near
-        community, building = r.community[anchor], r.building[anchor]
-        new = self._new_residents(community, building, np.ones(n_new), np.full(n_new, 0.8), belonging=0.1,
-                                  awareness=0.1)
-        rows, cols = [np.arange(n_old, n_old + n_new)], [anchor]
-        for _ in range(pop.building_ties - 1):
-            peer = self.rng.integers(0, n_old, n_new)
-            same = r.community[peer] == community
-            rows.append(np.arange(n_old, n_old + n_new)[same])
-            cols.append(peer[same])
-        old = sp.triu(self.adjacency).tocoo()
-        self.adjacency = symmetric_adjacency(np.concatenate([old.row, *rows]), np.concatenate([old.col, *cols]),
-                                             n_old + n_new)
-        r.append(new)
-        self.grid_of = np.concatenate([self.grid_of, self.grid_of[anchor]])
-        self._index_residents()
-        Resident.create_agents(self, n_new, row=np.arange(n_old, n_old + n_new))
-
-    def _event_enterprise_exit(self, share: float) -> None:
-        firms = list(self.agents_of(Enterprise))
-        leaving = [f for f in firms if self.rng.random() < share]
-        ids = np.array([f.unique_id for f in leaving])
-        r = self.residents
-        jobless = np.isin(r.employer, ids)
-        r.employed[jobless] = False
-        r.employer[jobless] = -1
-        for firm in leaving:
-            firm.remove()
-        self._index_residents()
+                events.apply(self, event)
