@@ -24,7 +24,7 @@ from .mechanisms.committee import (
 )
 from .mechanisms.common import normalise
 from .mechanisms.enterprises import co_building_contribution, recognition
-from .mechanisms.fund import CYCLE_MONTHS, project_allocation
+from .mechanisms.fund import CYCLE_MONTHS, project_allocation, split_grants
 from .mechanisms.government import (
     TOP_DOWN_PRIORITY,
     administrative_load,
@@ -230,16 +230,17 @@ class ResidentsCommittee(mesa.Agent):
         allocation = project_allocation(pool, self.votes, self.knowledge, m.levers.council)
         m.fund_share[c] = normalise(allocation)
         self.votes = np.zeros(K)
-        for k in range(K):
+        for k in np.flatnonzero(allocation > 0):
             sos = [so for so in m.social_organisations if so.community == c and so.domain == k]
-            if sos and allocation[k] > 0:
-                caps = np.array([so.capacity for so in sos])
-                for so, amount in zip(sos, allocation[k] * caps / caps.sum(), strict=True):
-                    m.ledger.transfer(self.fund_account, so.account, amount, "fund_grants")
-                    so.income_other += amount
-            elif allocation[k] > 0:
-                spent = m.ledger.spend(self.fund_account, allocation[k], "fund_projects")
-                m.project_units[c, k] += spent / (eco.so_unit_cost * 1.2) / CYCLE_MONTHS
+            room = np.array([CYCLE_MONTHS * (1.25 * so.capacity * eco.so_unit_cost + eco.so_overhead) - so.funds
+                             for so in sos])
+            grants, remainder = split_grants(allocation[k], room)
+            for so, amount in zip(sos, grants, strict=True):
+                m.ledger.transfer(self.fund_account, so.account, amount, "fund_grants")
+                so.income_other += amount
+            spent = m.ledger.spend(self.fund_account, max(0.0, min(remainder, m.ledger.balance(self.fund_account))),
+                                   "fund_projects")
+            m.project_units[c, k] += spent / (eco.so_unit_cost * 1.2) / CYCLE_MONTHS
         m.project_months_left[c] = CYCLE_MONTHS
 
 

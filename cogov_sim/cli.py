@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import CogovError
+from .experiments.cli import register as register_experiments
 
 #: The four reference governance models (digest §4.1–§4.4), run by ``cogov run`` with no scenario.
 REFERENCE_MODELS = ("administrative_led", "autonomous", "cooperative", "co_governance")
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-plot", action="store_true", help="skip the PNG panel")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+    register_experiments(sub)
     return parser
 
 

@@ -302,7 +302,10 @@ class CommunityModel(mesa.Model):
         pop = np.maximum(self.community_population, 1)
         env_safety = safe_ratio(self.unmet_last_month[:, [ENV, SAFETY]].sum(1), self.demand[:, [ENV, SAFETY]].sum(1))
         env_coverage = 1.0 - safe_ratio(self.unmet_last_month[:, ENV], self.demand[:, ENV])
-        conflict = np.array([property_conflict(x) for x in env_coverage])
+        managed = np.zeros(self.n_communities, bool)
+        for firm in self.agents_of(Enterprise):
+            managed[firm.community] |= firm.property_company
+        conflict = np.array([property_conflict(x) for x in env_coverage]) * managed
         arisen = dispute_arrivals(pop, beh.dispute_rate, env_safety, conflict, self.unemployment, self.rng)
         awareness = safe_ratio(self.membership @ self.residents.awareness, pop)
         detect = detection_probability(lev.grid_management, beh.detection_with_grid, beh.detection_without_grid,
@@ -375,8 +378,11 @@ class CommunityModel(mesa.Model):
             funded_voice[deliberators] = voice_success(self.top_unmet[deliberators], share) & (share.sum(axis=1) > 0)
         shock = self.escalation_shock[r.community]
         r.satisfaction = update_satisfaction(r.satisfaction, r.coverage, r.employed | (r.stage != 1), beh.satisfaction_rate)
-        r.trust_government = update_trust(r.trust_government, r.coverage, np.full(len(r), gov_response), beh.trust_rate, shock)
-        r.trust_rc = update_trust(r.trust_rc, r.coverage * r.awareness, rc_response[r.community], beh.trust_rate)
+        voiced = took[:, 1]
+        r.trust_government = update_trust(r.trust_government, r.coverage, np.where(voiced, acted_on, gov_response),
+                                          beh.trust_rate, shock)
+        r.trust_rc = update_trust(r.trust_rc, r.coverage * r.awareness,
+                                  np.where(voiced, acted_on, rc_response[r.community]), beh.trust_rate, shock)
         r.belonging = update_belonging(r.belonging, self.participated_any > 0, beh.belonging_gain, beh.belonging_decay)
         r.efficacy = update_efficacy(r.efficacy, (acted_on | funded_voice).astype(float), beh.efficacy_gain, beh.efficacy_decay)
         outreach = np.array([rc.free_hours["outreach"] for rc in self.committees])

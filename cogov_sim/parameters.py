@@ -74,7 +74,8 @@ class Population:
                                           doc="Share of the employed who work for an enterprise in their community.")
     enterprises_per_community: int = param(4, 0, 100, unit="enterprises", source="brief §2 (a few per community)",
                                            doc="Enterprises per community; the first is the property company.")
-    initial_sos_per_community: int = param(2, 0, 100, unit="SOs", source="§6 Karamay (497 SOs / 58 communities ≈ 8.6)",
+    initial_sos_per_community: int = param(2, 0, 100, unit="SOs",
+                                           source="assumption (§5.3 SOs are weak); §6 Karamay's 8.6 is a developed case",
                                            doc="Social organisations per community at the start.")
     rc_staff_per_1000: float = param(2.8, 0.2, 20.0, unit="staff/1000 residents",
                                      source="§6 Mianyang (55 staff / 13 RCs ≈ 4.2 per RC); assumption 7 per 2,500",
@@ -135,7 +136,8 @@ class Levers:
     so_incubation: float = param(0.0, 0.0, 1.0, unit="index", source="§4.4 incubation centres",
                                  doc="Strength of SO incubation (founding and seed funds).")
     grid_management: bool = param(False, source="§4.5 网格化管理", doc="Grid management with grid workers.")
-    grid_staff: float = param(4.0, 0.0, 30.0, unit="workers/grid", source="§4.5", doc="Grid workers per grid.")
+    grid_staff: float = param(4.0, 0.0, 30.0, unit="workers per residents_per_grid residents", source="§4.5",
+                              doc="Grid workers (full-time equivalents) per grid-sized block of residents.")
     two_way_evaluation: bool = param(False, source="§4.3 双向评估, §4.5 政社互动",
                                      doc="Communities evaluate street departments.")
     satisfaction_audits: bool = param(False, source="§4.5 民意访评", doc="Satisfaction audits with accountability.")
@@ -174,15 +176,15 @@ class Economy:
 class Behaviour:
     """Behavioural parameters not given by the sources (calibrated, brief §7)."""
 
-    activity_intercept: float = param(-3.2, -10.0, 5.0, unit="logit", source="calibrated (T4)",
+    activity_intercept: float = param(-3.2, -10.0, 5.0, unit="logit", source="prior; fitted in _calibration.toml (T4)",
                                       doc="Baseline log-odds of attending a community activity in a month.")
-    public_affairs_intercept: float = param(-4.0, -10.0, 5.0, unit="logit", source="calibrated (T2, T3)",
+    public_affairs_intercept: float = param(-4.0, -10.0, 5.0, unit="logit", source="prior; fitted in _calibration.toml (T2, T3)",
                                             doc="Baseline log-odds of taking part in public affairs in a month.")
     volunteer_intercept: float = param(-4.6, -10.0, 5.0, unit="logit", source="assumption",
                                        doc="Baseline log-odds of volunteering in a month.")
     deliberation_intercept: float = param(-3.5, -10.0, 5.0, unit="logit", source="assumption",
                                           doc="Baseline log-odds of deliberating where a council exists.")
-    propensity_sd: float = param(1.3, 0.0, 5.0, unit="logit", source="calibrated (T2, T3)",
+    propensity_sd: float = param(1.3, 0.0, 5.0, unit="logit", source="prior; fitted in _calibration.toml (T2, T3)",
                                  doc="SD of residents' persistent individual propensity to take part.")
     belonging_weight: float = param(1.0, 0.0, 10.0, unit="logit", source="brief §4 M3",
                                     doc="Participation log-odds per unit of belonging.")
@@ -198,7 +200,7 @@ class Behaviour:
                                     doc="Participation log-odds lost per unit of time cost.")
     outside_option_weight: float = param(0.8, 0.0, 10.0, unit="logit", source="§5.2",
                                          doc="Participation log-odds lost per unit of outside options.")
-    willingness_intercept: float = param(-2.2, -10.0, 5.0, unit="logit", source="calibrated (T1)",
+    willingness_intercept: float = param(-2.2, -10.0, 5.0, unit="logit", source="prior; fitted in _calibration.toml (T1)",
                                          doc="Baseline log-odds of being willing to take part often.")
     satisfaction_rate: float = param(0.2, 0.0, 1.0, unit="1/month", source="assumption",
                                      doc="Rate at which satisfaction tracks need coverage.")
@@ -236,7 +238,7 @@ class Behaviour:
                                           doc="Monthly chance an open dispute is detected without grid workers.")
     detection_with_grid: float = param(0.9, 0.0, 1.0, unit="probability/month",
                                        source="§4.5 (closed in 2 h 8 min)", doc="Detection chance with grid workers.")
-    escalation_probability: float = param(0.08, 0.0, 1.0, unit="probability/month", source="§4.4 三事分流",
+    escalation_probability: float = param(0.08, 0.0, 1.0, unit="probability/month", source="§2 mass incidents; assumption",
                                           doc="Monthly chance an unresolved dispute escalates.")
     department_capacity: float = param(1.0, 0.0, 50.0, unit="disputes/1000 residents/month",
                                        source="brief §4 M9 (departments handle disputes)",
@@ -247,7 +249,7 @@ class Behaviour:
                                    doc="RC staff hours to mediate one dispute.")
     grid_dependence: float = param(0.4, 0.0, 1.0, unit="share", source="§4.5 all-purpose grid breeds dependence",
                                    doc="Share of self-organisation displaced by full grid coverage.")
-    staff_difficulty_noise: float = param(0.25, 0.0, 2.0, unit="index", source="calibrated (T5)",
+    staff_difficulty_noise: float = param(0.25, 0.0, 2.0, unit="index", source="prior; fitted in _calibration.toml (T5)",
                                           doc="Spread of RC staff's perception of their main difficulty.")
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from ..errors import ScenarioError, closest
 from ..metrics import METRIC_NAMES
-from ..parameters import GROUPS, Population, field_spec
+from ..parameters import GROUPS, Population
 from ..scenario import Scenario, _check_number, _expect, _read_toml, _resolve, _search_path, load_scenario
 
 TOP_LEVEL_KEYS = ("name", "description", "scenario", "scenarios", "months", "residents", "replications", "seed",
@@ -160,7 +160,7 @@ def load_experiment(spec: str | os.PathLike[str]) -> Experiment:
     if "months" in data:
         fixed["months"] = _check_number(where, "months", data["months"], int, 1, 2400)
     if "residents" in data:
-        lo, hi = field_spec(Population, "residents").metadata["range"]
+        lo, hi = next(f for f in dataclasses.fields(Population) if f.name == "residents").metadata["range"]
         fixed["population.residents"] = _check_number(where, "residents", data["residents"], int, lo, hi, "persons")
     fixed = {key: _value(where, "fixed", key, value, scenarios[0]) for key, value in fixed.items()}
 
@@ -180,10 +180,7 @@ def load_experiment(spec: str | os.PathLike[str]) -> Experiment:
         design_seed=_check_number(where, "design.seed", design.get("seed", seed), int, 0, MAX_SEED),
         outputs=_outputs(where, _expect(where, "outputs", data.get("outputs", {}), dict)),
     )
-    if method == "table":
-        exp = _table_design(exp, design, data)
-    else:
-        exp = _sampled_design(exp, design, data)
+    exp = (_table_design if method == "table" else _sampled_design)(exp, design, data)
     overlap = sorted(set(fixed) & {f.key for f in exp.factors})
     if overlap:
         raise ScenarioError(f"{where}: '{overlap[0]}' is both fixed and varied; keep it in one place "

@@ -21,7 +21,8 @@ def update_trust(trust: np.ndarray, service: np.ndarray, responded: np.ndarray, 
                  shock: np.ndarray | float = 0.0) -> np.ndarray:
     """Trust tracks responsiveness and service: ``τ += λ(0.6·service + 0.4·responded − τ) − shock``.
 
-    ``responded`` is the chance the institution acts on a resident's voice (brief §4 M4);
+    ``responded`` is 1/0 for a resident who spoke up this month (was my suggestion acted on?)
+    and the institution's response chance for the others (brief §4 M4);
     ``shock`` is the loss from escalated disputes in the resident's community (§4.4, M9).
     """
     return np.clip(trust + rate * (0.6 * service + 0.4 * responded - trust) - shock, 0.0, 1.0)

@@ -21,5 +21,6 @@ def recognition(council: bool, matching: float, two_way: bool) -> float:
 
 
 def property_conflict(environment_coverage: float) -> float:
-    """Owner–property-company conflict (digest §4.4): ``2·max(0, 0.6 − env coverage)``."""
+    """Owner–property-company conflict (digest §4.4): ``2·max(0, 0.6 − env coverage)`` in a
+    community with a property company (the caller zeroes it where none is left)."""
     return 2.0 * max(0.0, 0.6 - environment_coverage)

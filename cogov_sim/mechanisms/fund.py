@@ -22,6 +22,19 @@ def project_allocation(pool: float, votes: np.ndarray, fallback: np.ndarray, cou
     return pool * normalise(fallback)
 
 
+def split_grants(amount: float, room: np.ndarray) -> tuple[np.ndarray, float]:
+    """Grant a domain's fund allocation to its SOs in proportion to what each can absorb
+    (``room`` = a cycle of its contract-sized budget minus the funds it already holds); the
+    remainder is implemented as projects by contractors (digest §4.4: SOs/enterprises implement).
+    Returns ``(grants, remainder)`` with ``Σ grants + remainder = amount``."""
+    room = np.maximum(room, 0.0)
+    total = room.sum()
+    if total <= 0 or amount <= 0:
+        return np.zeros_like(room), amount
+    grants = room * min(1.0, amount / total)
+    return grants, max(0.0, amount - float(grants.sum()))
+
+
 def voice_success(top_domain: np.ndarray, allocation_share: np.ndarray) -> np.ndarray:
     """Evaluation (评估): a deliberator's voice changed something if the domain of their largest
     unmet need received at least an equal share of their community's fund, ``share_i[top_i] ≥ 1/K``.

@@ -16,8 +16,10 @@ def allocate_purchase_contracts(budget: np.ndarray, community: np.ndarray, domai
                                 overhead: float) -> np.ndarray:
     """Purchase-of-service tenders (政府购买服务, digest §4.5), CNY per SO.
 
-    Within each cell (community c, domain k) of ``budget`` the bids are scored
-    ``score_j = capacity_j · professionalism_j``; SO j receives
+    Within each cell (community c, domain k) of ``budget`` the bids are scored on capacity,
+    professionalism and price, ``score_j = capacity_j · professionalism_j / price_j`` with the
+    bid price per unit ``price_j = unit_cost · (1.3 − 0.6·professionalism_j)`` (professional SOs
+    bid lower); SO j receives
     ``min(1.25 · capacity_j · unit_cost + overhead, budget_ck · score_j / Σ score)``: a bid
     prices the SO's capacity (with 25% room to grow) plus its fixed costs. What no SO can
     absorb stays with government (it becomes direct provision).
@@ -26,7 +28,7 @@ def allocate_purchase_contracts(budget: np.ndarray, community: np.ndarray, domai
         return np.zeros(0)
     n_c, n_k = budget.shape
     cell = community * n_k + domain
-    score = capacity * professionalism
+    score = capacity * professionalism / (1.3 - 0.6 * professionalism)
     total = np.bincount(cell, weights=score, minlength=n_c * n_k)
     share = safe_ratio(score, total[cell])
     return np.minimum(1.25 * capacity * unit_cost + overhead, budget.ravel()[cell] * share)

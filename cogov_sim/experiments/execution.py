@@ -1,0 +1,330 @@
+"""Execution: run the design's runs in this process, a local process pool or on a Dask cluster.
+
+Every backend calls the same top-level worker function :func:`execute_run` on a
+:class:`RunTask` (picklable, so it crosses process and machine boundaries) and yields
+:class:`RunOutcome` objects as runs finish, in whatever order they finish. A run that
+raises becomes a ``failed`` outcome with its error; it never stops the sweep. Results do
+not depend on the backend or the number of workers: each run gets its own spawned seed.
+"""
+
+from __future__ import annotations
+
+import abc
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import os
+import queue
+import signal
+import socket
+import time
+import traceback
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..errors import CogovError
+from ..run import Results, run_scenario
+from ..scenario import Scenario
+from .design import Run, format_spawn_key
+from .spec import SUMMARY_EXTRA, Experiment, Outputs
+
+#: Runs submitted ahead of the workers (per worker): enough to keep them busy, few enough
+#: that a huge design is never held as futures all at once.
+WINDOW_PER_WORKER = 2
+#: Environment of pool worker processes: one BLAS/OpenMP thread each, since the pool is the
+#: parallelism (OpenBLAS threads would only oversubscribe the cores). Values already set win.
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: Columns ``run_scenario`` adds that the sweep replaces by its own identifiers.
+REPLACED_COLUMNS = ("scenario", "seed")
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a worker needs for one run (the base scenario travels with it)."""
+
+    run: Run
+    scenario: Scenario
+    overrides: dict[str, Any]
+    outputs: Outputs
+    factor_keys: tuple[str, ...]
+
+
+@dataclass
+class RunOutcome:
+    """A finished run: its result frames (``summary``, ``series``, ``survey``) or its error."""
+
+    run: Run
+    status: str  # "done" or "failed"
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    error_type: str = ""
+    error_message: str = ""
+    error_traceback: str = ""
+    seconds: float = 0.0
+    worker: str = ""
+
+
+def make_tasks(exp: Experiment, runs: Iterable[Run]) -> Iterator[RunTask]:
+    """The tasks of ``runs``: the experiment's fixed values plus each run's design values."""
+    keys = tuple(f.key for f in exp.factors)
+    for run in runs:
+        yield RunTask(run, exp.scenario(run.scenario), {**exp.fixed, **run.values}, exp.outputs, keys)
+
+
+def id_columns(run: Run, factor_keys: tuple[str, ...]) -> dict[str, Any]:
+    """The identifying columns every row of a run carries, in order."""
+    return {"run_id": run.run_id, "design_row": run.design_row, "replication": run.replication,
+            "scenario": run.scenario, **{k: run.values[k] for k in factor_keys},
+            "seed_entropy": run.seed_entropy, "seed_spawn_key": format_spawn_key(run.seed_spawn_key)}
+
+
+def execute_run(task: RunTask) -> RunOutcome:
+    """Run one task and shape its outputs; an exception becomes a ``failed`` outcome (the worker function)."""
+    start = time.perf_counter()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    try:
+        results = run_scenario(task.scenario, seed=task.run.seed_sequence(), overrides=task.overrides or None)
+        frames = shape_frames(results, task)
+    except Exception as exc:
+        return failed_outcome(task.run, exc, time.perf_counter() - start, worker, traceback.format_exc())
+    return RunOutcome(task.run, "done", frames, seconds=time.perf_counter() - start, worker=worker)
+
+
+def failed_outcome(run: Run, exc: BaseException, seconds: float = 0.0, worker: str = "",
+                   trace: str = "") -> RunOutcome:
+    """A ``failed`` outcome recording the error's type and one-line message."""
+    message = " | ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return RunOutcome(run, "failed", error_type=type(exc).__name__, error_message=message,
+                      error_traceback=trace[-4000:], seconds=seconds, worker=worker)
+
+
+def shape_frames(results: Results, task: RunTask) -> dict[str, pd.DataFrame]:
+    """Keep the requested tables, months and metrics, with the run's identifiers in front."""
+    out, ids = task.outputs, id_columns(task.run, task.factor_keys)
+    frames: dict[str, pd.DataFrame] = {}
+    if out.summary:
+        summary = results.summary
+        if out.metrics:
+            summary = summary[[*REPLACED_COLUMNS, *SUMMARY_EXTRA, *out.metrics]]
+        frames["summary"] = summary
+    if out.series:
+        series = results.series
+        last = int(series["month"].iloc[-1])
+        series = series[(series["month"] % out.series_every == 0) | (series["month"] == last)]
+        if out.metrics:
+            series = series[[*REPLACED_COLUMNS, "month", *out.metrics]]
+        frames["series"] = series
+    if out.survey and not results.survey.empty:
+        frames["survey"] = results.survey
+    return {name: _with_ids(frame, ids) for name, frame in frames.items()}
+
+
+def _with_ids(frame: pd.DataFrame, ids: dict[str, Any]) -> pd.DataFrame:
+    body = frame.drop(columns=list(REPLACED_COLUMNS), errors="ignore").reset_index(drop=True)
+    head = pd.DataFrame({key: [value] * len(body) for key, value in ids.items()})
+    return pd.concat([head, body], axis=1)
+
+
+class Executor(abc.ABC):
+    """Runs tasks somewhere and yields their outcomes as they finish (use as a context manager)."""
+
+    #: Number of runs that can execute at the same time.
+    workers: int = 1
+    #: Human-readable description, e.g. ``"2 local processes"``.
+    description: str = ""
+
+    @abc.abstractmethod
+    def map_unordered(self, tasks: Iterable[RunTask], tick: float = 1.0) -> Iterator[RunOutcome | None]:
+        """Yield an outcome per task as runs finish, and ``None`` every ``tick`` seconds while none does
+        (so that the caller can flush results on time)."""
+
+    @abc.abstractmethod
+    def close(self, wait: bool = True) -> None:
+        """Release workers and connections; ``wait=False`` abandons runs in flight (after Ctrl-C)."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class InProcessExecutor(Executor):
+    """Runs one task after the other in this process (for debugging: breakpoints, profilers)."""
+
+    workers = 1
+    description = "in-process"
+
+    def map_unordered(self, tasks: Iterable[RunTask], tick: float = 1.0) -> Iterator[RunOutcome | None]:
+        for task in tasks:
+            yield execute_run(task)
+
+    def close(self, wait: bool = True) -> None:
+        pass
+
+
+class FutureExecutor(Executor):
+    """An executor of futures: keeps a bounded window of runs submitted and yields them as they finish."""
+
+    def map_unordered(self, tasks: Iterable[RunTask], tick: float = 1.0) -> Iterator[RunOutcome | None]:
+        todo = iter(tasks)
+        pending: dict[Any, RunTask] = {}
+        try:
+            self._fill(pending, todo)
+            while pending:
+                done = self._wait(list(pending), tick)
+                if not done:
+                    yield None
+                for future in done:
+                    task = pending.pop(future)
+                    yield self._outcome(future, task)
+                self._fill(pending, todo)
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def _fill(self, pending: dict[Any, RunTask], todo: Iterator[RunTask]) -> None:
+        while len(pending) < WINDOW_PER_WORKER * self.workers:
+            task = next(todo, None)
+            if task is None:
+                return
+            pending[self._submit(task)] = task
+
+    def _outcome(self, future: Any, task: RunTask) -> RunOutcome:
+        try:
+            return future.result()
+        except Exception as exc:  # the worker itself was lost (killed, out of memory, cancelled)
+            return failed_outcome(task.run, exc, trace=traceback.format_exc())
+
+    @abc.abstractmethod
+    def _submit(self, task: RunTask) -> Any:
+        """Start ``execute_run(task)``; return its future."""
+
+    @abc.abstractmethod
+    def _wait(self, futures: list[Any], timeout: float) -> list[Any]:
+        """The futures that are done, waiting at most ``timeout`` seconds for the first."""
+
+
+def _ignore_sigint() -> None:
+    """Pool worker initialiser: Ctrl-C is handled by the parent, which flushes finished runs."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class PoolExecutor(FutureExecutor):
+    """A local pool of ``workers`` processes (spawned, so it behaves the same on every OS)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self.description = f"{self.workers} local process{'es' if self.workers > 1 else ''}"
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def warm_up(self) -> None:
+        """Start every worker process now (imports included), e.g. before timing a benchmark."""
+        pool, seen = self._ensure_pool(), set()
+        for _ in range(20):
+            with _worker_environment():
+                futures = [pool.submit(_ping, 0.05) for _ in range(self.workers)]
+            seen |= {f.result() for f in futures}
+            if len(seen) >= self.workers:
+                return
+
+    def close(self, wait: bool = True) -> None:
+        if self._pool is None:
+            return
+        if not wait:  # interrupted: do not wait for the runs in flight
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+        self._pool = None
+
+    def _ensure_pool(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_ignore_sigint)
+        return self._pool
+
+    def _submit(self, task: RunTask) -> Any:
+        with _worker_environment():  # worker processes are started inside submit()
+            try:
+                return self._ensure_pool().submit(execute_run, task)
+            except cf.BrokenExecutor:  # a worker died (killed, out of memory): start a fresh pool
+                self._pool.shutdown(wait=False, cancel_futures=True)  # type: ignore[union-attr]
+                self._pool = None
+                return self._ensure_pool().submit(execute_run, task)
+
+    def _wait(self, futures: list[Any], timeout: float) -> list[Any]:
+        done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        return list(done)
+
+
+@contextlib.contextmanager
+def _worker_environment() -> Iterator[None]:
+    """Set :data:`WORKER_ENV` (where unset) while pool workers are being started."""
+    added = {k: v for k, v in WORKER_ENV.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for key in added:
+            os.environ.pop(key, None)
+
+
+def _ping(pause: float) -> int:
+    """Warm-up task (unpickling it imports the model code in the worker)."""
+    time.sleep(pause)
+    return os.getpid()
+
+
+class DaskExecutor(FutureExecutor):
+    """Runs on a Dask distributed cluster; ``cogov_sim`` must be installed on its workers."""
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        try:
+            self.client = Client(address, timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise CogovError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self._finished: queue.Queue[Any] = queue.Queue()
+        self.description = f"Dask cluster at {address} ({self.workers} worker threads)"
+
+    def close(self, wait: bool = True) -> None:
+        self.client.close()
+
+    def _submit(self, task: RunTask) -> Any:
+        key = f"cogov-run-{task.run.run_id}-{uuid.uuid4().hex[:8]}"
+        future = self.client.submit(execute_run, task, pure=False, key=key)
+        future.add_done_callback(self._finished.put)  # called from the client's thread
+        return future
+
+    def _wait(self, futures: list[Any], timeout: float) -> list[Any]:
+        try:
+            done = [self._finished.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                done.append(self._finished.get_nowait())
+        keys = {f.key for f in futures}
+        return [f for f in done if f.key in keys]
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """``scheduler`` (a Dask address) wins; else ``workers`` = 0 runs in-process, N a pool (default: all cores)."""
+    if scheduler:
+        return DaskExecutor(scheduler)
+    if workers == 0:
+        return InProcessExecutor()
+    return PoolExecutor(default_workers() if workers is None else workers)

@@ -1,0 +1,126 @@
+"""Sweeps: an experiment's design, run by an executor, written to a results store as runs finish."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .design import build_design, plan_runs
+from .execution import Executor, RunOutcome, default_workers, make_executor, make_tasks
+from .spec import Experiment, load_experiment
+from .store import SweepStore, manifest_header
+
+#: Where ``cogov sweep NAME`` writes without ``--out``.
+DEFAULT_ROOT = Path("runs") / "sweeps"
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did.
+
+    Attributes:
+        out: the results folder.
+        total, done, failed, remaining: runs of the whole design (done/failed include earlier sessions).
+        ran: runs executed by this call.
+        seconds: wall time of this call's runs.
+        run_seconds: sum of the runs' own durations (as measured in the workers).
+        write_seconds: time spent writing chunks and the manifest.
+        executor: how the runs were executed.
+    """
+
+    out: Path
+    total: int
+    done: int
+    failed: int
+    remaining: int
+    ran: int = 0
+    seconds: float = 0.0
+    run_seconds: float = 0.0
+    write_seconds: float = 0.0
+    executor: str = ""
+
+    def line(self) -> str:
+        """The closing line: ``done N / failed N / remaining N``."""
+        return f"done {self.done} / failed {self.failed} / remaining {self.remaining}"
+
+
+def _drain(outcomes: Iterator[RunOutcome | None], store: SweepStore, bar: Any, report: SweepReport) -> None:
+    """Store outcomes as they arrive (``None``: nothing finished lately, flush if due); update the bar."""
+    failed = 0
+    for outcome in outcomes:
+        if outcome is None:
+            store.tick()
+            continue
+        store.add(outcome)
+        report.ran += 1
+        report.run_seconds += outcome.seconds
+        if outcome.status == "failed":
+            failed += 1
+            bar.set_postfix(failed=failed)
+        bar.update(1)
+
+
+def default_out(exp: Experiment) -> Path:
+    """``runs/sweeps/NAME``."""
+    return DEFAULT_ROOT / exp.name
+
+
+def run_sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
+              workers: int | None = None, scheduler: str | None = None, executor: Executor | None = None,
+              resume: bool = False, force: bool = False, chunk_runs: int = 25, flush_seconds: float = 30.0,
+              quiet: bool = False) -> SweepReport:
+    """Run (or resume) every run of an experiment's design and store the results.
+
+    Args:
+        experiment: a loaded :class:`Experiment`, or an experiment name or path.
+        out: results folder (default ``runs/sweeps/NAME``).
+        workers: local processes (default: all cores); 0 runs in this process.
+        scheduler: address of a Dask scheduler (``tcp://host:8786``); wins over ``workers``.
+        executor: an executor to use (and not close), e.g. a warmed-up pool in a benchmark.
+        resume: skip runs already finished in ``out`` (failed runs are tried again).
+        force: start over in a used ``out``, or resume one made by a different experiment file.
+        chunk_runs, flush_seconds: write a chunk after this many runs or this many seconds.
+        quiet: no progress bar.
+    """
+    import time
+
+    from tqdm import tqdm
+
+    from .. import __version__
+
+    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    out = Path(out) if out is not None else default_out(exp)
+    rows = build_design(exp)
+    runs = plan_runs(exp, rows)
+    store = SweepStore(out, chunk_runs=chunk_runs, flush_seconds=flush_seconds)
+    store.open(manifest_header(exp, rows, len(runs), __version__), resume=resume, force=force,
+               experiment_text=exp.path.read_bytes())
+    done = store.done_ids()
+    todo = [r for r in runs if r.run_id not in done]
+    report = SweepReport(out, len(runs), 0, 0, 0)
+    own = executor is None and bool(todo)
+    start = time.perf_counter()
+    finished = False
+    try:
+        if own:
+            n = default_workers() if workers is None else workers
+            executor = make_executor(workers=min(n, len(todo)), scheduler=scheduler)
+        if todo and executor is not None:
+            report.executor = executor.description
+            with tqdm(total=len(todo), desc=exp.name, unit="run", disable=quiet, file=sys.stderr,
+                      dynamic_ncols=True) as bar:
+                _drain(executor.map_unordered(make_tasks(exp, todo)), store, bar, report)
+        finished = True
+    finally:
+        store.close()  # flushes the finished runs, also on Ctrl-C, SIGTERM (see the CLI) or an error
+        if own and executor is not None:
+            executor.close(wait=finished)
+    report.seconds = time.perf_counter() - start
+    report.write_seconds = store.write_seconds
+    counts = store.counts()
+    report.done, report.failed, report.remaining = counts["done"], counts["failed"], counts["remaining"]
+    return report

@@ -1,0 +1,287 @@
+"""Generate the tables of docs/ODD.md from the code, so that they cannot drift from it.
+
+Usage (from the repository root, with the project's virtual environment)::
+
+    python docs/generate_parameter_table.py            # print the parameter table (markdown)
+    python docs/generate_parameter_table.py --all      # print every generated block
+    python docs/generate_parameter_table.py --write    # replace the generated blocks in docs/ODD.md
+    python docs/generate_parameter_table.py --check    # exit 1 if docs/ODD.md is out of date
+
+Each block sits in ODD.md between ``<!-- BEGIN <NAME> -->`` and ``<!-- END <NAME> -->``:
+
+* ``PARAMETER TABLE``: every parameter of :func:`cogov_sim.parameters.parameter_rows`
+  (group, name, default, value in the reference scenarios' shared base, range, unit, source,
+  description);
+* ``CONSTANTS TABLE``: the named constants fixed in the code, values read from the modules;
+* ``CALIBRATION TABLE``: the behavioural values in ``scenarios/_calibration.toml``;
+* ``SCENARIO LEVERS``: the levers of each reference scenario (read with
+  :func:`cogov_sim.load_scenario`) and the digest passage each comes from (the comment
+  written beside the value in the scenario file, or the parameter's own source when the
+  scenario keeps the default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from cogov_sim import load_scenario
+from cogov_sim.metrics import METRIC_NAMES
+from cogov_sim.parameters import DOMAINS, GROUPS, LIFE_STAGES, Levers, parameter_rows
+from cogov_sim.scenario import SCENARIO_DIR
+
+ODD = Path(__file__).resolve().parent / "ODD.md"
+
+#: The reference scenarios of brief §5 and the two single-lever variants, in table order.
+REFERENCE_SCENARIOS = ("administrative_led", "administrative_led_grid", "autonomous", "autonomous_supported",
+                       "cooperative", "co_governance")
+
+#: Named constants fixed in the code: (module, name, unit, source and meaning).
+CONSTANTS: list[tuple[str, str, str, str]] = [
+    ("cogov_sim.mechanisms.participation", "TIME_COST", "index (youth, working, retiree)",
+     "§5.2 participation concentrated in some groups; assumption. Halved for the non-employed working-age."),
+    ("cogov_sim.mechanisms.committee", "FREE_HOUR_SHARES", "share of RC free hours",
+     "§3, §4.5 五百工作机制; assumption. Split of the hours left after administrative work."),
+    ("cogov_sim.mechanisms.committee", "COUNCIL_SHARE", "share of RC free hours",
+     "§4.2 议行分离; assumption. Taken (pro rata from the other uses) where a council exists."),
+    ("cogov_sim.mechanisms.organisations", "MAX_CAPACITY", "service units/SO/month",
+     "brief §4 M7; assumption. Ceiling of learning by doing."),
+    ("cogov_sim.mechanisms.fund", "CYCLE_MONTHS", "months",
+     "§4.4 征集→评审→实施→评估. Length of one micro-project cycle; projects deliver for this many months."),
+    ("cogov_sim.agents", "UNFUNDED_TASK_HOURS_SHARE", "share",
+     "§4.3 费随事转 (what it prevents); assumption. Share of unfunded delegated service work that lands on RC hours."),
+    ("cogov_sim.agents", "INCUBATION_COST", "CNY/community/month",
+     "§4.4 incubation centres; assumption. Incubator running cost at so_incubation = 1."),
+    ("cogov_sim.agents", "INCUBATED_SEED", "CNY/new SO",
+     "§4.4; assumption. Seed money of an incubated SO at so_incubation = 1 (scaled by the lever)."),
+    ("cogov_sim.agents", "FOUNDERS_SEED", "CNY/new SO",
+     "§2 founded by residents; assumption. What founders put in without incubation."),
+    ("cogov_sim.model", "FULL_OUTREACH_HOURS", "RC hours/resident/month",
+     "§4.5 五百工作机制 (one liaison per 150–180 households); assumption. Outreach at which every aware resident is reached."),
+    ("cogov_sim.model", "FULL_ACTIVITY_SUPPLY", "activity supply/resident/month",
+     "assumption. RC activity hours + 2 × SO culture units at which activities are fully available."),
+    ("cogov_sim.model", "FULL_COUNCIL_HOURS", "RC hours/resident/month",
+     "§4.2; assumption. Council support at which deliberation is fully available."),
+    ("cogov_sim.model", "ESCALATION_TRUST_HIT", "trust/escalation per 1,000 residents",
+     "§2 mass incidents; assumption. Trust in government lost per escalated dispute."),
+    ("cogov_sim.run", "SUMMARY_MONTHS", "months", "brief §1.3 (survey year). Months averaged in the end-of-run summary."),
+]
+
+BEGIN, END = "<!-- BEGIN {} -->", "<!-- END {} -->"
+
+
+def fmt(x: object) -> str:
+    """A value as it reads best in a table cell."""
+    if isinstance(x, bool):
+        return "on" if x else "off"
+    if isinstance(x, int):
+        return f"{x:,}" if abs(x) >= 10_000 else str(x)
+    if isinstance(x, float):
+        if x.is_integer() and abs(x) >= 10_000:
+            return f"{x:,.0f}"
+        return f"{x:g}"
+    if isinstance(x, np.ndarray):
+        return "[" + ", ".join(fmt(float(v)) for v in x.ravel()) + "]"
+    if isinstance(x, dict):
+        return ", ".join(f"{k} {fmt(v)}" for k, v in x.items())
+    return str(x)
+
+
+def cell(text: object) -> str:
+    """Escape a table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def table(header: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# --- blocks ------------------------------------------------------------------------------
+
+def parameter_table() -> str:
+    """Every parameter, from :func:`parameter_rows`, with the value the shared base sets."""
+    base = load_scenario("_base")
+    rows = []
+    for r in parameter_rows():
+        used = getattr(getattr(base, r["group"]), r["name"])
+        rows.append([r["group"], f"`{r['name']}`", fmt(r["default"]),
+                     "" if used == r["default"] else fmt(used), r["range"], r["unit"], r["source"], r["doc"]])
+    note = (f"{len(rows)} parameters. *default*: the value in `cogov_sim/parameters.py`; *base*: the value set "
+            "by `scenarios/_base.toml` (which extends `_calibration.toml`) for every reference scenario, shown "
+            "only where it differs from the default. Levers are set per scenario (see the scenario lever table).")
+    return note + "\n\n" + table(["group", "name", "default", "base", "range", "unit", "source", "description"], rows)
+
+
+def constants_table() -> str:
+    """Named constants in the code, with their current values."""
+    import importlib
+
+    from cogov_sim.mechanisms.government import TOP_DOWN_PRIORITY
+    from cogov_sim.mechanisms.needs import BASE_NEED
+
+    rows = []
+    for module, name, unit, source in CONSTANTS:
+        value = getattr(importlib.import_module(module), name)
+        rows.append([f"`{name}`", f"`{module.removeprefix('cogov_sim.')}`", fmt(value), unit, source])
+    out = [table(["constant", "module", "value", "unit", "source and meaning"], rows), "",
+           "`BASE_NEED` (`mechanisms.needs`): monthly need in service units per resident, by life stage "
+           "and domain; assumption shaped by §2 (diverse groups, diverse needs) and §5.4 (elderly: high "
+           "health and care needs).", "",
+           table(["life stage", *DOMAINS], [[s, *(fmt(float(v)) for v in row)] for s, row in zip(LIFE_STAGES, BASE_NEED,
+                                                                                            strict=True)]),
+           "", "`TOP_DOWN_PRIORITY` (`mechanisms.government`): government's own priority over domains; "
+           "assumption after §4.1 (visible progress in services, environment, culture) and §5.4 (therapeutic "
+           "health care).", "",
+           table(list(DOMAINS), [[fmt(float(v)) for v in TOP_DOWN_PRIORITY]])]
+    return "\n".join(out)
+
+
+def calibration_table() -> str:
+    """The behavioural values of scenarios/_calibration.toml against the code defaults."""
+    path = SCENARIO_DIR / "_calibration.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    specs = {r["name"]: r for r in parameter_rows() if r["group"] == "behaviour"}
+    rows = [[f"`{k}`", fmt(v), fmt(specs[k]["default"]), specs[k]["unit"], specs[k]["source"]]
+            for k, v in data.get("behaviour", {}).items()]
+    procedure = data.get("meta", {}).get("calibration_procedure", "(not recorded)")
+    return (f"`[meta] calibration_procedure`: *{procedure}*\n\n"
+            + table(["parameter", "value in `_calibration.toml`", "default in `parameters.py`", "unit", "target / source"],
+                    rows))
+
+
+_ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^#]*?)\s*(?:#\s*(.*))?$")
+
+
+def _chain(name: str) -> list[Path]:
+    """The scenario file ``name`` and the files it extends, child first."""
+    chain, current = [], name
+    while current:
+        path = SCENARIO_DIR / f"{current}.toml"
+        chain.append(path)
+        current = tomllib.loads(path.read_text(encoding="utf-8")).get("extends", "")
+    return chain
+
+
+def _commented_values(chain: list[Path]) -> dict[tuple[str, str], tuple[str, str]]:
+    """``(group, key) -> (comment, file name)`` for every value set along ``chain`` (child wins)."""
+    comments: dict[tuple[str, str], tuple[str, str]] = {}
+    for path in reversed(chain):
+        group = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            head = re.match(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?", line)
+            if head:
+                group = head.group(1)
+                continue
+            m = _ASSIGN.match(line)
+            if m and group in GROUPS:
+                comments[(group, m.group(1))] = ((m.group(3) or "").strip(), path.name)
+    return comments
+
+
+def scenario_levers() -> str:
+    """Lever values per reference scenario, then where each value comes from."""
+    scenarios = {name: load_scenario(name) for name in REFERENCE_SCENARIOS}
+    defaults = Levers()
+    names = [f.name for f in dataclasses.fields(Levers)]
+    specs = {r["name"]: r for r in parameter_rows() if r["group"] == "levers"}
+    matrix = [[f"`{lever}`", *(fmt(getattr(sc.levers, lever)) for sc in scenarios.values()),
+               fmt(getattr(defaults, lever))] for lever in names]
+    population_default = type(next(iter(scenarios.values())).population)()
+    matrix.append(["`population.initial_rc_autonomy`",
+                   *(fmt(sc.population.initial_rc_autonomy) for sc in scenarios.values()),
+                   fmt(population_default.initial_rc_autonomy)])
+    out = [table(["lever", *scenarios, "default"], matrix), ""]
+    for name, sc in scenarios.items():
+        chain = _chain(name)
+        comments = _commented_values(chain)
+        parent = next((p.stem for p in chain[1:] if p.stem in REFERENCE_SCENARIOS), None)
+        own = _commented_values(chain[:1])
+        keys = [("levers", lever) for lever in names] + [("population", "initial_rc_autonomy")]
+        if parent is not None:  # a variant: only what it changes
+            keys = [k for k in keys if k in own]
+        rows = []
+        for group, key in keys:
+            value = getattr(getattr(sc, group), key)
+            label = f"`{key}`" if group == "levers" else f"`{group}.{key}`"
+            if (group, key) in comments:
+                text, file = comments[(group, key)]
+                why = f"{text} — `{file}`" if text else f"set without comment in `{file}`"
+            else:
+                why = f"default; parameter source: {specs[key]['source']}"
+            rows.append([label, fmt(value), why])
+        heading = f"**{name}** — {sc.description}"
+        if parent is not None:
+            heading += f" Changes to `{parent}`:"
+        out += [heading, "", table(["lever", "value", "digest passage (scenario-file comment) — file"], rows), ""]
+    return "\n".join(out).rstrip()
+
+
+BLOCKS: dict[str, Callable[[], str]] = {
+    "PARAMETER TABLE": parameter_table,
+    "CONSTANTS TABLE": constants_table,
+    "CALIBRATION TABLE": calibration_table,
+    "SCENARIO LEVERS": scenario_levers,
+}
+
+
+def render(text: str) -> str:
+    """``text`` with every generated block that has markers replaced by fresh output."""
+    if BEGIN.format("PARAMETER TABLE") not in text:
+        raise SystemExit(f"{ODD}: marker {BEGIN.format('PARAMETER TABLE')} not found")
+    for name, make in BLOCKS.items():
+        begin, end = BEGIN.format(name), END.format(name)
+        if begin not in text:
+            continue
+        if end not in text:
+            raise SystemExit(f"{ODD}: {begin} without {end}")
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{begin}\n{make()}\n{end}{tail}"
+    return text
+
+
+def undocumented_metrics(text: str) -> list[str]:
+    """Metric names that docs/ODD.md does not mention."""
+    return [m for m in METRIC_NAMES if f"`{m}`" not in text and m not in text]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="print every generated block, not only the parameter table")
+    parser.add_argument("--write", action="store_true", help="replace the generated blocks in docs/ODD.md")
+    parser.add_argument("--check", action="store_true", help="exit 1 if docs/ODD.md is out of date")
+    args = parser.parse_args(argv)
+    if args.write or args.check:
+        old = ODD.read_text(encoding="utf-8")
+        new = render(old)
+        missing = undocumented_metrics(new)
+        if args.write:
+            if new != old:
+                ODD.write_text(new, encoding="utf-8")
+            print(f"{ODD}: {'updated' if new != old else 'already up to date'}")
+        elif new != old:
+            print(f"{ODD}: generated blocks are out of date; run python docs/generate_parameter_table.py --write")
+            return 1
+        if missing:
+            print(f"{ODD}: metrics not described in the output glossary: {', '.join(missing)}")
+            return 1
+        return 0
+    if args.all:
+        for name, make in BLOCKS.items():
+            print(f"## {name}\n\n{make()}\n")
+    else:
+        print(parameter_table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
