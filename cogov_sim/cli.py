@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .calibration.cli import register as register_calibration
 from .errors import CogovError
 from .experiments.cli import register as register_experiments
 
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
     register_experiments(sub)
+    register_calibration(sub)
     return parser
 
 

@@ -22,10 +22,13 @@ if TYPE_CHECKING:
 #: The four field forces (四大域动力, digest §2), in this order in the force outputs.
 FORCES = ("government", "residents", "enterprises", "social_organisations")
 
+#: Resident attitudes (brief §4 M4), reported as means and by life stage (brief §6).
+ATTITUDES = ("satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness")
+
 METRIC_NAMES: tuple[str, ...] = (
     *(f"participation_{t}" for t in PARTICIPATION_TYPES), "participation_any",
     "satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness", "willingness",
-    *(f"satisfaction_{s}" for s in LIFE_STAGES), *(f"participation_{s}" for s in LIFE_STAGES),
+    *(f"{a}_{s}" for a in ATTITUDES for s in LIFE_STAGES), *(f"participation_{s}" for s in LIFE_STAGES),
     *(f"coverage_{d}" for d in DOMAINS), "coverage", "mismatch",
     "rc_admin_share", "rc_overload", "rc_autonomy",
     "so_count", "so_capacity", "so_funds", "so_government_share", "so_autonomy", "so_members", "volunteers",
@@ -104,15 +107,17 @@ def monthly(m: CommunityModel) -> dict[str, float]:
         out[f"participation_{t}"] = float(rate)
     any_took = m.participated_any
     out["participation_any"] = float(any_took.mean())
-    for name in ("satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness"):
-        out[name] = float(getattr(r, name).mean())
     out["willingness"] = float(m.willingness.mean())
     stage_n = np.maximum(np.bincount(r.stage, minlength=3), 1)
-    sat_stage = np.bincount(r.stage, weights=r.satisfaction, minlength=3) / stage_n
+    for name in ATTITUDES:
+        values = getattr(r, name)
+        out[name] = float(values.mean())
+        by_stage = np.bincount(r.stage, weights=values, minlength=3) / stage_n
+        for s, v in zip(LIFE_STAGES, by_stage, strict=True):
+            out[f"{name}_{s}"] = float(v)
     part_stage = np.bincount(r.stage, weights=any_took, minlength=3) / stage_n
-    for i, s in enumerate(LIFE_STAGES):
-        out[f"satisfaction_{s}"] = float(sat_stage[i])
-        out[f"participation_{s}"] = float(part_stage[i])
+    for s, v in zip(LIFE_STAGES, part_stage, strict=True):
+        out[f"participation_{s}"] = float(v)
     need_k = m.demand.sum(axis=0)
     met_k = need_k - m.unmet_last_month.sum(axis=0)
     cov_k = safe_ratio(met_k, need_k, 1.0)

@@ -352,8 +352,9 @@ def write_calibration(result: CalibrationResult, path: Path = CALIBRATION_FILE) 
     behaviour values, which are assumptions, not fitted), atomically; check that it loads."""
     path = Path(path)
     behaviour: dict[str, Any] = {}
-    if path.exists():
-        with path.open("rb") as fh:
+    source = path if path.exists() else CALIBRATION_FILE
+    if source.exists():
+        with source.open("rb") as fh:
             behaviour = dict(tomllib.load(fh).get("behaviour", {}))
     behaviour.update(result.fitted)
     text = "\n".join([

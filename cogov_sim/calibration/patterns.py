@@ -6,7 +6,9 @@ into one or more comparisons of a per-seed statistic (a metric averaged over a w
 months), with an effect size and a 95% interval:
 
 * two scenarios on all seeds: paired Student-t interval of the mean difference;
-* a statistic only defined on some seeds (e.g. SOs' income shares where SOs exist): Welch;
+* a statistic only defined in some months (SOs' income shares and autonomy, where SOs
+  exist): paired t over seeds of the per-seed mean difference over the months where both
+  scenarios have SOs (time-matched, so that early-dying SOs are not compared with late ones);
 * lags of the transition (S6): percentile bootstrap over seeds (2,000 resamples).
 
 A comparison **holds** when its interval lies entirely on the claimed side of zero (or of the
@@ -131,23 +133,6 @@ def t_interval(d: np.ndarray, level: float = 0.95) -> tuple[float, float, float]
     sd = float(d.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, len(d) - 1) * sd / np.sqrt(len(d))) if sd > 0 else 0.0
     return m, m - half, m + half
-
-
-def welch_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Difference of means ``a − b`` with the Welch interval."""
-    from scipy import stats
-
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if len(a) < 2 or len(b) < 2:
-        return (float(a.mean() - b.mean()) if len(a) and len(b) else float("nan")), float("nan"), float("nan")
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    diff = float(a.mean() - b.mean())
-    se = float(np.sqrt(va + vb))
-    if se == 0:
-        return diff, diff, diff
-    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, dof) * se)
-    return diff, diff - half, diff + half
 
 
 def _status(lo: float, hi: float, direction: int, margin: float = 0.0) -> str:

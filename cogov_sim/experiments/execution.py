@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing
 import os
 import queue
+import re
 import signal
 import socket
 import time
@@ -282,6 +283,8 @@ class DaskExecutor(FutureExecutor):
     """Runs on a Dask distributed cluster; ``cogov_sim`` must be installed on its workers."""
 
     def __init__(self, address: str) -> None:
+        if not re.fullmatch(r"([a-z]+://)?[^\s:/]+:\d+|[a-z]+://\[[0-9a-fA-F:]+\]:\d+", address):
+            raise CogovError(f"--scheduler {address!r}: expected a Dask scheduler address such as tcp://host:8786")
         from distributed import Client
 
         try:
