@@ -154,7 +154,7 @@ class Government(mesa.Agent):
         split = split_budget(ledger.balance(self.account), fixed_total, lev.task_delegation,
                              lev.funds_follow_tasks, lev.purchase_share)
         for use, amount, target in fixed:
-            amount = min(amount, ledger.balance(self.account))
+            amount = max(0.0, min(amount, ledger.balance(self.account)))
             if target is None:
                 ledger.spend(self.account, amount, use)
             elif target == "incubator":

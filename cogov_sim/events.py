@@ -28,6 +28,8 @@ def regime_switch(model: CommunityModel, scenario: str, levers: dict, ramp_month
     """New lever values (a scenario's and/or given ones), phased in over ``ramp_months``."""
     goal = dataclasses.replace(target if target is not None else model.levers, **levers)
     model.lever_path = (model.levers, goal, model.month, ramp_months)
+    for rc in model.committees:  # powers returned by the reform (还权) take effect at once
+        rc.autonomy = max(rc.autonomy, goal.autonomy_grant)
 
 
 def budget_cut(model: CommunityModel, share: float, duration: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 EXTERNAL = ("treasury", "donors")
+ROUNDING_DUST = 1e-9
 
 
 class LedgerError(RuntimeError):
@@ -26,7 +27,12 @@ class Ledger:
         self.outflow: dict[str, float] = defaultdict(float)
 
     def transfer(self, source: str, target: str, amount: float, category: str) -> float:
-        """Move ``amount`` (≥ 0) from ``source`` to ``target``; internal accounts may not overdraw."""
+        """Move ``amount`` (≥ 0) from ``source`` to ``target``; internal accounts may not overdraw.
+
+        Rounding dust (a negative amount above −1e-9 CNY from floating-point splits) counts as 0.
+        """
+        if -ROUNDING_DUST < amount < 0:
+            amount = 0.0
         if amount < 0 or amount != amount:
             raise LedgerError(f"transfer of {amount!r} from {source} to {target}")
         if amount == 0:

@@ -186,8 +186,9 @@ class CommunityModel(mesa.Model):
 
     def _build_institutions(self) -> None:
         pop, rng, C = self.scenario.population, self.rng, self.n_communities
+        sc_levers = self.scenario.levers
         self.government = Government(self)
-        self.committees = [ResidentsCommittee(self, c, pop.initial_rc_autonomy) for c in range(C)]
+        self.committees = [ResidentsCommittee(self, c, sc_levers.autonomy_grant) for c in range(C)]
         self.committee_hours = np.array([rc.hours for rc in self.committees])
         for c in range(C):
             n_c = self.community_population[c]

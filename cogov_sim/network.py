@@ -56,7 +56,7 @@ def build_network(pop: Population, n: int, rng: np.random.Generator) -> Network:
 
     Communities hold ``residents_per_community`` residents, buildings
     ``residents_per_building``, grids ``residents_per_grid`` (digest §4.5: 4,000–5,000);
-    each unit is a contiguous block of resident indices. Household sizes are
+    each unit is a contiguous block of resident indices, and grids are made of whole buildings. Household sizes are
     1 + Poisson(mean_household_size − 1), and every household is a clique.
     Within a building: the Watts–Strogatz (1998) small world of
     ``networkx.watts_strogatz_graph(n_b, building_ties, rewiring)`` — a ring lattice whose
@@ -69,10 +69,11 @@ def build_network(pop: Population, n: int, rng: np.random.Generator) -> Network:
     comm_size = np.bincount(community, minlength=n_comm)
     comm_start = np.r_[0, np.cumsum(comm_size)[:-1]]
     local = np.arange(n) - comm_start[community]
-    grids_c = np.maximum(1, np.rint(comm_size / pop.residents_per_grid).astype(np.int64))
-    grid = (np.r_[0, np.cumsum(grids_c)[:-1]])[community] + local * grids_c[community] // comm_size[community]
     build_c = np.maximum(1, np.rint(comm_size / pop.residents_per_building).astype(np.int64))
-    building = (np.r_[0, np.cumsum(build_c)[:-1]])[community] + local * build_c[community] // comm_size[community]
+    local_building = local * build_c[community] // comm_size[community]
+    building = (np.r_[0, np.cumsum(build_c)[:-1]])[community] + local_building
+    grids_c = np.minimum(build_c, np.maximum(1, np.rint(comm_size / pop.residents_per_grid).astype(np.int64)))
+    grid = (np.r_[0, np.cumsum(grids_c)[:-1]])[community] + local_building * grids_c[community] // build_c[community]
     household = _households(building, pop.mean_household_size, rng)
     b_size = np.bincount(building)
     b_start = np.r_[0, np.cumsum(b_size)[:-1]]

@@ -82,8 +82,6 @@ class Population:
                                      doc="Residents' committee staff per 1,000 residents (at least one per RC).")
     staff_hours: float = param(168.0, 40.0, 250.0, unit="hours/staff/month", source="assumption (42 h week)",
                                doc="Working hours per RC staff member per month.")
-    initial_rc_autonomy: float = param(0.3, 0.0, 1.0, unit="index", source="§6 (8% of staff see autonomy)",
-                                       doc="RC autonomy at the start.")
     initial_belonging: float = param(0.3, 0.0, 1.0, unit="index", source="§5.2 (dormitory)",
                                      doc="Mean initial belonging (Beta-distributed).")
     initial_awareness: float = param(0.5, 0.0, 1.0, unit="index", source="assumption",
@@ -124,6 +122,9 @@ class Levers:
     burden_reduction: float = param(0.0, 0.0, 1.0, unit="share", source="§3 减负增效 (Nanjing)",
                                     doc="Share of administrative tasks abolished by burden-reduction rules.")
     work_station: bool = param(False, source="§3 居站分设", doc="A community work station absorbs admin tasks.")
+    autonomy_grant: float = param(0.3, 0.0, 1.0, unit="index", source="§4.2–§4.4 还权 (return power); §6: 8% see autonomy",
+                                  doc="RC autonomy granted by the institutional set-up: the RC starts at it, and a regime "
+                                      "switch raises autonomy to at least the new grant.")
     rc_autonomy_support: float = param(0.1, 0.0, 1.0, unit="index", source="§4.2–§4.4 还权、增能",
                                        doc="Institutional support for RC self-governance.")
     council: bool = param(False, source="§4.2 议行分离, §4.4 deliberative council",

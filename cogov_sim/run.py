@@ -52,7 +52,7 @@ class Results:
         return written
 
 
-def run_scenario(scenario: str | os.PathLike[str] | Scenario = "administrative_led", seed: int | np.random.SeedSequence = 0,
+def run_scenario(scenario: str | os.PathLike[str] | Scenario, seed: int | np.random.SeedSequence = 0,
                  months: int | None = None, residents: int | None = None, overrides: dict[str, Any] | None = None,
                  progress: Callable[[int], None] | None = None, keep_model: bool = False) -> Results:
     """Run one scenario and return its series, summary and survey as DataFrames.

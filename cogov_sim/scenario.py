@@ -162,7 +162,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
-    if path.resolve() in chain:
+    path = path.resolve()
+    if path in chain:
         loop = " -> ".join(p.stem for p in (*chain, path))
         raise ScenarioError(f"{path}: extends: circular chain {loop}")
     data = _read_toml(path)
@@ -172,7 +173,11 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
             raise ScenarioError(f"{where}: unknown key '{key}'{closest(key, TOP_LEVEL_KEYS)} "
                                 f"(allowed: {', '.join(TOP_LEVEL_KEYS)})")
     if "extends" in data:
-        base = _load(_resolve(_expect(where, "extends", data["extends"], str), path.parent), (*chain, path))
+        try:
+            parent = _resolve(_expect(where, "extends", data["extends"], str), path.parent)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}: extends: {exc}") from None
+        base = _load(parent, (*chain, path))
     else:
         base = Scenario(name=path.stem)
     changes: dict[str, Any] = {"name": path.stem, "source": where}

@@ -195,17 +195,13 @@ def scenario_levers() -> str:
     specs = {r["name"]: r for r in parameter_rows() if r["group"] == "levers"}
     matrix = [[f"`{lever}`", *(fmt(getattr(sc.levers, lever)) for sc in scenarios.values()),
                fmt(getattr(defaults, lever))] for lever in names]
-    population_default = type(next(iter(scenarios.values())).population)()
-    matrix.append(["`population.initial_rc_autonomy`",
-                   *(fmt(sc.population.initial_rc_autonomy) for sc in scenarios.values()),
-                   fmt(population_default.initial_rc_autonomy)])
     out = [table(["lever", *scenarios, "default"], matrix), ""]
     for name, sc in scenarios.items():
         chain = _chain(name)
         comments = _commented_values(chain)
         parent = next((p.stem for p in chain[1:] if p.stem in REFERENCE_SCENARIOS), None)
         own = _commented_values(chain[:1])
-        keys = [("levers", lever) for lever in names] + [("population", "initial_rc_autonomy")]
+        keys = [("levers", lever) for lever in names]
         if parent is not None:  # a variant: only what it changes
             keys = [k for k in keys if k in own]
         rows = []

@@ -1,0 +1,199 @@
+"""The double-entry budget ledger (brief §4 M5) and the books of whole runs: balanced every
+month, no internal account overdrawn, government spends exactly the budget it receives,
+funds follow tasks and grid management cost what they should."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import scenario, step_with_books
+
+from cogov_sim.ledger import EXTERNAL, Ledger, LedgerError
+from cogov_sim.model import CommunityModel
+
+
+# ----------------------------------------------------------------------------- the ledger itself
+def test_transfer_moves_money_and_keeps_the_sum_zero():
+    book = Ledger()
+    book.transfer("treasury", "government", 1000.0, "budget")
+    book.transfer("government", "rc:0", 300.0, "funds_follow_tasks")
+    book.spend("rc:0", 120.0, "rc_services")
+    assert book.balance("treasury") == -1000.0
+    assert book.balance("government") == 700.0 and book.balance("rc:0") == 180.0
+    assert book.balance("spent:rc_services") == 120.0
+    assert book.imbalance() == 0.0
+    assert book.flows == {"budget": 1000.0, "funds_follow_tasks": 300.0, "rc_services": 120.0}
+    assert book.outflow["government"] == 300.0
+
+
+def test_random_transfers_never_break_the_books():
+    gen = np.random.default_rng(0)
+    book = Ledger()
+    accounts = ["government", "rc:0", "rc:1", "fund:0", "so:7"]
+    for _ in range(2000):
+        source = gen.choice([*EXTERNAL, *accounts])
+        target = gen.choice(accounts)
+        available = np.inf if source in EXTERNAL else book.balance(source)
+        amount = float(min(available, gen.uniform(0, 500)))
+        if source != target:
+            book.transfer(source, target, amount, "x")
+    assert abs(book.imbalance()) < 1e-6
+    book.check(scale=1e6)
+    assert all(book.balance(a) >= -1e-9 for a in accounts)
+
+
+def test_internal_accounts_cannot_be_overdrawn():
+    book = Ledger()
+    book.transfer("treasury", "government", 100.0, "budget")
+    with pytest.raises(LedgerError, match="government"):
+        book.transfer("government", "rc:0", 100.5, "funds_follow_tasks")
+    with pytest.raises(LedgerError):
+        book.spend("so:1", 1.0, "so_overhead")
+    assert book.balance("government") == 100.0 and book.imbalance() == 0.0
+
+
+@pytest.mark.parametrize("amount", [-1.0, float("nan")])
+def test_negative_or_nan_transfers_are_refused(amount):
+    book = Ledger()
+    with pytest.raises(LedgerError):
+        book.transfer("treasury", "government", amount, "budget")
+    assert book.imbalance() == 0.0
+
+
+def test_close_spends_what_is_left_and_drops_the_account():
+    book = Ledger()
+    book.transfer("donors", "so:3", 250.0, "so_seed_funds")
+    book.close("so:3", "so_overhead")
+    assert "so:3" not in book.balances
+    assert book.balance("spent:so_overhead") == 250.0 and book.imbalance() == 0.0
+
+
+def test_new_month_resets_flows_but_not_balances():
+    book = Ledger()
+    book.transfer("treasury", "government", 50.0, "budget")
+    book.new_month()
+    assert book.flows.get("budget", 0.0) == 0.0 and book.outflow.get("treasury", 0.0) == 0.0
+    assert book.balance("government") == 50.0
+
+
+def test_check_detects_imbalance_and_overdrafts():
+    book = Ledger()
+    book.transfer("treasury", "government", 50.0, "budget")
+    book.check(scale=50.0)
+    book.balances["government"] += 1.0                       # money appearing outside a transfer
+    with pytest.raises(LedgerError, match="out of balance"):
+        book.check(scale=50.0)
+    book.balances["government"] -= 1.0
+    book.balances["rc:0"] -= 5.0
+    book.balances["treasury"] += 5.0
+    with pytest.raises(LedgerError, match="overdrawn"):
+        book.check(scale=50.0)
+
+
+# ----------------------------------------------------------------------------- the books of a run
+def test_books_balance_every_month(any_run):
+    assert len(any_run.books) == len(any_run.series)
+    for month, books in enumerate(any_run.books, start=1):
+        assert abs(books.imbalance) <= 1e-6 * max(books.budget_received, 1.0), f"month {month}"
+        assert books.lowest_internal >= -1e-6, f"month {month}: an internal account is overdrawn"
+    scale = any_run.series["public_spending"].max()
+    assert np.all(np.abs(any_run.series["ledger_imbalance"]) <= 1e-9 * scale)
+
+
+def test_government_spends_exactly_the_budget_it_receives(any_run):
+    model = any_run.model
+    expected = model.levers.budget_per_resident * model.n_residents
+    for books in any_run.books:
+        assert books.budget_received == pytest.approx(expected)
+        assert books.government_outflow == pytest.approx(books.budget_received, rel=1e-9)
+        assert abs(books.government_balance) <= 1e-6 * expected
+    np.testing.assert_allclose(any_run.series["public_spending"], expected, rtol=1e-9)
+
+
+def test_public_spending_splits_into_its_uses(any_run):
+    """Every CNY the government pays out has a recorded use."""
+    uses = ("escalation", "grid", "participatory_fund", "microfund_matching", "incubation", "funds_follow_tasks",
+            "purchase_of_services", "direct_provision")
+    for books in any_run.books:
+        assert sum(books.flows.get(u, 0.0) for u in uses) >= books.government_outflow * (1 - 1e-9)
+
+
+# ----------------------------------------------------------------------------- funds follow tasks (§4.3)
+def _first_month(funds_follow_tasks: float, **overrides: object) -> CommunityModel:
+    sc = scenario("administrative_led", levers__funds_follow_tasks=funds_follow_tasks, levers__admin_load=0.3,
+                  population__residents_per_community=750, **overrides)
+    model = CommunityModel(sc, seed=3, residents=1500)
+    model.step()
+    return model
+
+
+@pytest.fixture(scope="module")
+def funded_and_unfunded() -> tuple[CommunityModel, CommunityModel]:
+    return _first_month(1.0), _first_month(0.0)
+
+
+def test_funds_follow_tasks_move_money_to_the_rcs(funded_and_unfunded):
+    funded, unfunded = funded_and_unfunded
+    lev = funded.levers
+    budget = lev.budget_per_resident * funded.n_residents
+    fixed = sum(funded.ledger.flows.get(u, 0.0) for u in ("escalation", "grid", "participatory_fund",
+                                                           "microfund_matching", "incubation"))
+    expected = lev.task_delegation * 1.0 * (budget - fixed)
+    assert funded.ledger.flows["funds_follow_tasks"] == pytest.approx(expected)
+    pop = funded.community_population
+    for c, rc in enumerate(funded.committees):
+        # each RC received its population share and spent it on services the same month
+        assert funded.ledger.outflow[rc.account] == pytest.approx(expected * pop[c] / pop.sum())
+    assert unfunded.ledger.flows.get("funds_follow_tasks", 0.0) == 0.0
+    assert all(unfunded.ledger.outflow.get(rc.account, 0.0) == 0.0 for rc in unfunded.committees)
+
+
+def test_unfunded_delegation_raises_rc_admin_hours(funded_and_unfunded):
+    funded, unfunded = funded_and_unfunded
+    assert np.all(unfunded.government.admin_demand > funded.government.admin_demand)
+    for with_money, without in zip(funded.committees, unfunded.committees, strict=True):
+        assert without.admin_share > with_money.admin_share
+        assert without.free_hours["services"] < with_money.free_hours["services"]
+
+
+def test_funds_follow_tasks_share_scales_the_transfer():
+    half = _first_month(0.5)
+    full = _first_month(1.0)
+    assert half.ledger.flows["funds_follow_tasks"] == pytest.approx(0.5 * full.ledger.flows["funds_follow_tasks"])
+
+
+# ----------------------------------------------------------------------------- grid management (§4.5)
+def test_grid_management_costs_staff_wages_and_offices(administrative_run):
+    model = administrative_run.model
+    eco, pop, lev = model.scenario.economy, model.scenario.population, model.levers
+    assert lev.grid_management
+    workers = model.grid_workers.sum()
+    assert workers > 0
+    expected = workers * pop.staff_hours * eco.staff_wage + workers / lev.grid_staff * eco.grid_office_cost
+    for books in administrative_run.books:
+        assert books.flows["grid"] == pytest.approx(expected)
+
+
+def test_no_grid_no_grid_cost(co_governance_run):
+    assert not co_governance_run.model.levers.grid_management
+    assert all(books.flows.get("grid", 0.0) == 0.0 for books in co_governance_run.books)
+
+
+def test_grid_cost_grows_with_grid_staff():
+    costs = []
+    for staff in (2.0, 4.0, 8.0):
+        sc = scenario("administrative_led_grid", levers__grid_staff=staff, levers__budget_per_resident=200.0)
+        costs.append(step_with_books(CommunityModel(sc, seed=1, residents=600), 1).books[0].flows["grid"])
+    assert costs[0] < costs[1] < costs[2]
+    # wages scale with the staff, offices do not: cost = offices + wages·staff
+    assert costs[2] - costs[1] == pytest.approx(2 * (costs[1] - costs[0]))
+
+
+# ----------------------------------------------------------------------------- budget exhausted by fixed costs
+def test_fixed_costs_beyond_the_budget_are_paid_as_far_as_it_goes():
+    # a 200,000 CNY/year fund for communities of 600 residents exceeds a 30 CNY/resident budget
+    for seed in range(10):
+        sc = scenario("co_governance", population__residents_per_community=600)
+        run = step_with_books(CommunityModel(sc, seed=seed, residents=1200), 12)
+        for books in run.books:
+            assert books.government_outflow == pytest.approx(books.budget_received)
