@@ -28,6 +28,7 @@ test: lint
 
 bench: install
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache

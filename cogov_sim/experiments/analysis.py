@@ -62,7 +62,8 @@ def analyse(design: dict[str, Any], summary: pd.DataFrame, outputs: list[str], n
         missing = np.setdiff1d(ids, means.index.to_numpy())
         if missing.size:
             raise CogovError(f"{scenario}: {missing.size} of {ids.size} design rows have no finished run "
-                             f"(first: row {missing[0]}); resume the sweep before analysing it")
+                             f"(first: row {missing[0]}); resume the sweep to run them (failed runs are retried; "
+                             f"their errors are in the runs table)")
         x = np.array([[rows.at[i, "values"][k] for k in problem["names"]] for i in ids], dtype=float)
         for output in outputs:
             y = means.loc[ids, output].to_numpy(dtype=float)

@@ -56,11 +56,15 @@ class RunTask:
 
 @dataclass
 class RunOutcome:
-    """A finished run: its result frames (``summary``, ``series``, ``survey``) or its error."""
+    """A finished run: its result tables (``summary``, ``series``, ``survey``) or its error.
+
+    The tables are Arrow tables, converted in the worker so that the process writing the
+    store only concatenates and encodes them.
+    """
 
     run: Run
     status: str  # "done" or "failed"
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    frames: dict[str, Any] = field(default_factory=dict)
     error_type: str = ""
     error_message: str = ""
     error_traceback: str = ""
@@ -87,8 +91,10 @@ def execute_run(task: RunTask) -> RunOutcome:
     start = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
+        from .store import arrow_table
+
         results = run_scenario(task.scenario, seed=task.run.seed_sequence(), overrides=task.overrides or None)
-        frames = shape_frames(results, task)
+        frames = {name: arrow_table(frame) for name, frame in shape_frames(results, task).items()}
     except Exception as exc:
         return failed_outcome(task.run, exc, time.perf_counter() - start, worker, traceback.format_exc())
     return RunOutcome(task.run, "done", frames, seconds=time.perf_counter() - start, worker=worker)

@@ -9,15 +9,18 @@
   12 months); with the series kept, each metric's monthly values as ``METRIC_series`` of
   shape ``(runs, months)`` and ``TIME`` (the month numbers) of the same shape.
 
-``export_ema`` writes EMA's ``save_results`` tar.gz layout (``experiments.csv``,
-``experiments metadata.csv``, ``outcomes metadata.csv`` and one header-less CSV per
-outcome), which ``ema_workbench.load_results`` reads back. ``export_npz`` writes
+``export_ema`` writes the tar.gz layout of EMA's ``save_results`` (``experiments.csv``,
+``metadata.json`` with the column dtypes and each outcome's class and file, and one
+header-less CSV per outcome), which ``ema_workbench.load_results`` reads back; the
+pre-2.1 metadata files (``experiments metadata.csv``, ``outcomes metadata.csv``) are
+included for older EMA versions. ``export_npz`` writes
 ``experiments.csv`` and ``outcomes.npz`` for tools without EMA.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import tarfile
 from pathlib import Path
@@ -49,24 +52,25 @@ def ema_results(root: str | os.PathLike[str], outputs: list[str] | None = None,
     experiments["replication"] = runs["replication"].to_numpy()
 
     summary, monthly = tables["summary"], tables["series"]
-    metrics = [c for c in summary.columns if c not in runs.columns and c != "months"] if not summary.empty else \
-        [c for c in monthly.columns if c not in runs.columns and c != "month"]
+    scalar = [c for c in summary.columns if c not in runs.columns and c != "months"]
+    timed = [c for c in monthly.columns if c not in runs.columns and c != "month"] if series else []
+    available = list(dict.fromkeys([*scalar, *timed]))
     for name in outputs or []:
-        if name not in metrics:
-            raise CogovError(f"output '{name}' is not an outcome of this sweep{closest(name, metrics)}")
-    chosen = list(outputs or metrics)
+        if name not in available:
+            raise CogovError(f"output '{name}' is not an outcome of this sweep{closest(name, available)}")
+    chosen = list(outputs or available)
     order = runs["run_id"].to_numpy()
     outcomes: dict[str, np.ndarray] = {}
-    if not summary.empty:
+    if scalar:
         by_run = summary.set_index("run_id").loc[order]
-        for name in chosen:
+        for name in (c for c in chosen if c in scalar):
             outcomes[name] = by_run[name].to_numpy(dtype=float)
-    if series and not monthly.empty:
+    wanted = [c for c in chosen if c in timed]
+    if wanted:
         months = np.sort(monthly["month"].unique())
-        for name in [*chosen, "TIME"]:
-            column = "month" if name == "TIME" else name
-            wide = monthly.pivot(index="run_id", columns="month", values=column).reindex(index=order, columns=months)
-            outcomes["TIME" if name == "TIME" else f"{name}_series"] = wide.to_numpy(dtype=float)
+        for name in [*wanted, "month"]:
+            wide = monthly.pivot(index="run_id", columns="month", values=name).reindex(index=order, columns=months)
+            outcomes["TIME" if name == "month" else f"{name}_series"] = wide.to_numpy(dtype=float)
     return experiments, outcomes
 
 
@@ -77,10 +81,16 @@ def export_ema(root: str | os.PathLike[str], out: str | os.PathLike[str] | None 
     path = Path(out) if out is not None else Path(root) / "export" / "ema_results.tar.gz"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
+    dtypes = {c: _ema_dtype(experiments[c]) for c in experiments.columns}
+    metadata = {"version": 0.1, "experiments": dtypes,
+                "outcomes": [["ScalarOutcome" if v.ndim == 1 else "ArrayOutcome", k, f"{k}.csv"]
+                             for k, v in outcomes.items()]}
     with tarfile.open(tmp, "w:gz") as archive:
         _add(archive, "experiments.csv", experiments.to_csv(index=False))
+        _add(archive, "metadata.json", json.dumps(metadata))
+        # the layout before EMA 2.1 (metadata as CSV), for older versions
         _add(archive, "experiments metadata.csv",
-             "".join(f"{c},{_ema_dtype(experiments[c])}\n" for c in experiments.columns))
+             "".join(f"{c},{'object' if d == 'category' else d}\n" for c, d in dtypes.items()))
         _add(archive, "outcomes metadata.csv", "\n".join(f"{k},{v.shape}" for k, v in outcomes.items()))
         for name, values in outcomes.items():
             _add(archive, f"{name}.csv", pd.DataFrame(values).to_csv(header=False, index=False))
@@ -108,11 +118,11 @@ def _add(archive: tarfile.TarFile, name: str, text: str) -> None:
 
 
 def _ema_dtype(column: pd.Series) -> str:
-    """The dtype name EMA's loader expects (text columns are ``object``; it makes them categorical)."""
+    """The dtype name EMA's loader casts the column to (text columns are categorical, as in EMA)."""
     if pd.api.types.is_bool_dtype(column):
         return "bool"
     if pd.api.types.is_integer_dtype(column):
         return "int64"
     if pd.api.types.is_float_dtype(column):
         return "float64"
-    return "object"
+    return "category"

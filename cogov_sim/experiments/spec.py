@@ -180,7 +180,7 @@ def load_experiment(spec: str | os.PathLike[str]) -> Experiment:
         design_seed=_check_number(where, "design.seed", design.get("seed", seed), int, 0, MAX_SEED),
         outputs=_outputs(where, _expect(where, "outputs", data.get("outputs", {}), dict)),
     )
-    exp = (_table_design if method == "table" else _sampled_design)(exp, design, data)
+    exp = (_table_design if method == "table" else _parameter_design)(exp, design, data)
     overlap = sorted(set(fixed) & {f.key for f in exp.factors})
     if overlap:
         raise ScenarioError(f"{where}: '{overlap[0]}' is both fixed and varied; keep it in one place "
@@ -278,7 +278,7 @@ def _range(where: str, label: str, key: str, spec: dict[str, Any], base: Scenari
     return float(low), float(high)
 
 
-def _sampled_design(exp: Experiment, design: dict[str, Any], data: dict[str, Any]) -> Experiment:
+def _parameter_design(exp: Experiment, design: dict[str, Any], data: dict[str, Any]) -> Experiment:
     where, method, base = exp.where, exp.method, exp.scenarios[0]
     _check_method_keys(where, method, design)
     params = _flatten(where, "parameters", _expect(where, "parameters", data.get("parameters", {}), dict))
@@ -343,10 +343,11 @@ def _table_design(exp: Experiment, design: dict[str, Any], data: dict[str, Any])
                                 f"{closest(str(scenario), names)} (allowed: {', '.join(names)})")
         if keys is None:
             keys = list(row)
-        missing = [k for k in keys if k not in row] or [k for k in row if k not in keys]
-        if missing:
-            raise ScenarioError(f"{where}: {label}: sets '{missing[0]}' differently from design.rows[0] "
-                                f"(every row sets the same parameters: {', '.join(keys) or 'none'})")
+        missing, extra = [k for k in keys if k not in row], [k for k in row if k not in keys]
+        if missing or extra:
+            what = f"lacks '{missing[0]}'" if missing else f"sets '{extra[0]}', which design.rows[0] does not"
+            raise ScenarioError(f"{where}: {label}: {what} (every row sets the same parameters: "
+                                f"{', '.join(keys) or 'none'})")
         values = {k: _value(where, label, k, row[k], base) for k in keys}
         table.append({"scenario": scenario, **values})
     kinds = {k: _kind(where, "design.rows[0]", k, base) for k in keys or []}

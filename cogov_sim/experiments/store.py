@@ -117,9 +117,10 @@ class SweepStore:
 
     def counts(self) -> dict[str, int]:
         """``done``, ``failed`` and ``remaining`` runs of the design."""
-        done = sum(s["status"] == "done" for s in self._status.values())
-        failed = sum(s["status"] == "failed" for s in self._status.values())
-        return {"done": done, "failed": failed, "remaining": self._header["runs_total"] - done - failed}
+        total = self._header["runs_total"]
+        statuses = [s["status"] for i, s in self._status.items() if i < total]  # (a --force resume may shrink it)
+        done, failed = statuses.count("done"), statuses.count("failed")
+        return {"done": done, "failed": failed, "remaining": total - done - failed}
 
     # --- writing ---------------------------------------------------------------------
 
@@ -143,10 +144,10 @@ class SweepStore:
         start = time.perf_counter()
         number, outcomes = self._next_chunk, self._buffer
         for table in DATA_TABLES:
-            frames = [o.frames[table] for o in outcomes if table in o.frames]
-            if frames:
-                _write_part(self.root, table, number, pd.concat(frames, ignore_index=True))
-        _write_part(self.root, "runs", number, runs_frame(outcomes, self._header["design"]["factor_keys"]))
+            parts = [o.frames[table] for o in outcomes if table in o.frames]
+            if parts:
+                _write_part(self.root, table, number, _concat(parts))
+        _write_part(self.root, "runs", number, arrow_table(runs_frame(outcomes, self._header["design"]["factor_keys"])))
         self._next_chunk += 1
         self.chunks_written += 1
         self._buffer = []
@@ -335,21 +336,34 @@ def _read_runs(root: Path) -> pd.DataFrame:
     return runs.sort_values(["run_id", "_rank"], kind="stable").groupby("run_id").tail(1)
 
 
-def _write_part(root: Path, table: str, number: int, frame: pd.DataFrame) -> None:
+def arrow_table(frame: pd.DataFrame) -> Any:
+    """A DataFrame as an Arrow table with the store's schema rules.
+
+    Every part of a table must share one schema: a column that is empty in a run must not
+    become type ``null``, text is always plain ``string``, and no pandas metadata is kept.
+    """
     import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) or pa.types.is_large_string(f.type)
+                        else f for f in table.schema])
+    return table.cast(schema).replace_schema_metadata(None)
+
+
+def _concat(tables: list[Any]) -> Any:
+    import pyarrow as pa
+
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def _write_part(root: Path, table: str, number: int, data: Any) -> None:
     import pyarrow.parquet as pq
 
     folder = root / table
     folder.mkdir(exist_ok=True)
-    arrow = pa.Table.from_pandas(frame, preserve_index=False)
-    # every part of a table must share one schema: a column that is empty in this chunk must
-    # not become type "null", and text is always plain "string"
-    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) or pa.types.is_large_string(f.type)
-                        else f for f in arrow.schema])
-    arrow = arrow.cast(schema).replace_schema_metadata(None)
     tmp = folder / f".part-{number:06d}.parquet.tmp"
     with tmp.open("wb") as fh:
-        pq.write_table(arrow, fh)
+        pq.write_table(data, fh)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, folder / f"part-{number:06d}.parquet")
