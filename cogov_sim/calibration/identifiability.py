@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..scenario import Scenario
 from . import sampling
 from .sampling import FitParameter
-from .targets import RUN_MONTHS, SURVEY_YEARS, TARGET_IDS, simulate_seeds
+from .targets import CALIBRATION_SCENARIO, RUN_MONTHS, SURVEY_YEARS, TARGET_IDS, simulate_seeds
 
 #: A parameter "constrains" a target when its mu* is at least this share of the target's
 #: largest mu* and at least :data:`MIN_EFFECT_PP`.
@@ -28,7 +29,8 @@ MIN_EFFECT_PP = 2.0
 def morris_screening(base: Mapping[str, float], params: Sequence[FitParameter], trajectories: int,
                      seeds: Sequence[int], residents: int, levels: int = 4, seed: int = 0,
                      months: int = RUN_MONTHS, years: Sequence[int] = SURVEY_YEARS,
-                     progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+                     progress: Callable[[int], None] | None = None,
+                     scenario: str | Scenario = CALIBRATION_SCENARIO) -> pd.DataFrame:
     """Morris screening; one row per (target, parameter): mu, mu*, its 95% CI half-width, sigma."""
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
@@ -38,7 +40,7 @@ def morris_screening(base: Mapping[str, float], params: Sequence[FitParameter], 
     Y = np.empty((len(X), len(TARGET_IDS)))
     for i, row in enumerate(X):
         values = {**base, **dict(zip(problem["names"], row, strict=True))}
-        per_seed = simulate_seeds(sampling.overrides(values), seeds, residents, months, years, progress=progress)
+        per_seed = simulate_seeds(sampling.overrides(values), seeds, residents, months, years, scenario, progress)
         Y[i] = 100.0 * per_seed[list(TARGET_IDS)].mean().to_numpy()
     rows = []
     for j, tid in enumerate(TARGET_IDS):
@@ -104,3 +106,31 @@ def format_morris(morris: pd.DataFrame) -> str:
         lines.append(f"{n:<26} " + " ".join(f"{c:>17}" for c in cells))
     lines.append("(mu* ± 95% CI and sigma, in pp of the target per move across the searched range)")
     return "\n".join(lines)
+
+
+def profile_screened(fitted: Mapping[str, float], profiles: Sequence[tuple[str, float]], seeds: Sequence[int],
+                     residents: int, maxfev: int, scenario: Scenario, months: int = RUN_MONTHS,
+                     years: Sequence[int] = SURVEY_YEARS, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """Can a screened-only weight take another value if the fitted parameters are re-fitted?
+
+    For each ``(name, value)``: set ``behaviour.name = value``, re-fit the four participation
+    parameters (Nelder–Mead from the fitted values, common random numbers over ``seeds``,
+    ``staff_difficulty_noise`` held) and report the distance before and after. A distance
+    after re-fitting within the tolerance means T1–T5 cannot tell that value from the
+    documented one: the weight is not identified by the targets.
+    """
+    from .fit import nelder_mead
+
+    refit = [p for p in sampling.FIT_PARAMETERS if p.name != "staff_difficulty_noise"]
+    rows = []
+    for name, value in profiles:
+        sc = scenario.with_overrides({**sampling.overrides(dict(fitted)), f"behaviour.{name}": float(value)})
+        start = np.array([fitted[p.name] for p in refit])
+        best, trace = nelder_mead(start, seeds, residents, maxfev, 0.05, months, years, refit, progress, sc)
+        row = {"parameter": name, "value": float(value), "documented": float(getattr(scenario.behaviour, name)),
+               "distance_before": float(trace["distance"].iloc[0]), "distance_after": float(trace["distance"].min()),
+               "evaluations": len(trace)}
+        row.update({f"refit_{p.name}": float(v) for p, v in zip(refit, best, strict=True)})
+        row.update({t: float(trace.loc[trace["distance"].idxmin(), t]) for t in TARGET_IDS})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -62,6 +62,7 @@ class PatternRuns:
 
     series: pd.DataFrame
     runs: pd.DataFrame
+    surveys: pd.DataFrame
     seeds: tuple[int, ...]
     residents: int
     months: int
@@ -70,22 +71,30 @@ class PatternRuns:
 def run_pattern_suite(seeds: Sequence[int], residents: int = 1500, months: int = 120,
                       scenarios: Sequence[str] = PATTERN_SCENARIOS,
                       progress: Callable[[int], None] | None = None) -> PatternRuns:
-    """Run every scenario on every seed (one process); keep the metrics the patterns need and,
-    per run, the last month's share of public spending that went to grid management."""
+    """Run every scenario on every seed (one process); keep the metrics the patterns need, the
+    simulated survey's target rows and, per run, the last month's share of public spending that
+    went to grid management."""
     from ..run import run_scenario
+    from ..scenario import load_scenario
+    from .targets import release_model
 
-    frames, runs = [], []
+    loaded = {name: load_scenario(name) for name in scenarios}     # once: all seeds see the same files
+    frames, runs, surveys = [], [], []
     for name in scenarios:
         for seed in seeds:
-            res = run_scenario(name, seed=int(seed), months=months, residents=residents, keep_model=True)
+            res = run_scenario(loaded[name], seed=int(seed), months=months, residents=residents, keep_model=True)
             frames.append(res.series[["scenario", "seed", "month", *METRICS]])
+            sv = res.survey
+            surveys.append(sv[sv["target_id"] != ""][["scenario", "seed", "year", "target_id", "target", "share"]])
             m = res.model
             spent = m.ledger.outflow.get(m.government.account, 0.0)
             runs.append({"scenario": name, "seed": int(seed),
                          "grid_share_of_spending": m.ledger.flows.get("grid", 0.0) / spent if spent > 0 else 0.0})
+            release_model(m)
             if progress is not None:
                 progress(1)
-    return PatternRuns(series=pd.concat(frames, ignore_index=True), runs=pd.DataFrame(runs), seeds=tuple(seeds),
+    return PatternRuns(series=pd.concat(frames, ignore_index=True), runs=pd.DataFrame(runs),
+                       surveys=pd.concat(surveys, ignore_index=True), seeds=tuple(seeds),
                        residents=residents, months=months)
 
 

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..parameters import Behaviour
-from .targets import RUN_MONTHS, SURVEY_YEARS, TARGET_IDS, distance_pp, simulate_seeds
+from ..scenario import Scenario
+from .targets import CALIBRATION_SCENARIO, RUN_MONTHS, SURVEY_YEARS, TARGET_IDS, distance_pp, simulate_seeds
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,24 @@ def check_ranges(params: Sequence[FitParameter]) -> None:
 check_ranges(FIT_PARAMETERS + SCREEN_PARAMETERS)
 
 
+def posterior_box(posterior: dict[str, dict[str, float]], widen: float = 1.0,
+                  params: Sequence[FitParameter] = FIT_PARAMETERS) -> tuple[FitParameter, ...]:
+    """The search box of a warm-started (``--quick``) calibration: each parameter's 5–95%
+    posterior interval from the last full calibration, widened by ``widen`` × its width on
+    each side and clipped to the full search range. Parameters without a recorded posterior
+    keep their full range."""
+    box = []
+    for p in params:
+        post = posterior.get(p.name)
+        if not post:
+            box.append(p)
+            continue
+        width = post["q95"] - post["q05"]
+        lo, hi = max(p.lo, post["q05"] - widen * width), min(p.hi, post["q95"] + widen * width)
+        box.append(dataclasses.replace(p, lo=lo, hi=hi))
+    return tuple(box)
+
+
 def names(params: Sequence[FitParameter] = FIT_PARAMETERS) -> list[str]:
     """Parameter names in order."""
     return [p.name for p in params]
@@ -106,12 +125,13 @@ def latin_hypercube(n: int, seed: int, params: Sequence[FitParameter] = FIT_PARA
 
 def evaluate_design(design: pd.DataFrame, seeds: Sequence[int], residents: int, months: int = RUN_MONTHS,
                     years: Sequence[int] = SURVEY_YEARS, params: Sequence[FitParameter] = FIT_PARAMETERS,
-                    progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+                    progress: Callable[[int], None] | None = None,
+                    scenario: str | Scenario = CALIBRATION_SCENARIO) -> pd.DataFrame:
     """Simulate every design point on the same seeds (common random numbers); return the design
     with the mean T1–T5 over seeds and the distance to the targets (pp)."""
     out = []
     for values in design[names(params)].to_numpy():
-        per_seed = simulate_seeds(overrides(values, params), seeds, residents, months, years, progress=progress)
+        per_seed = simulate_seeds(overrides(values, params), seeds, residents, months, years, scenario, progress)
         means = per_seed[list(TARGET_IDS)].mean()
         out.append({**dict(zip(names(params), values, strict=True)), **means.to_dict(),
                     "distance": distance_pp(means.to_dict())})

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..survey import TARGETS as SURVEY_TARGETS
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
 
 #: The scenario the targets describe: the status quo (digest §4.1, §6).
 CALIBRATION_SCENARIO = "administrative_led"
@@ -79,22 +82,42 @@ def survey_targets(survey: pd.DataFrame, years: Iterable[int] = SURVEY_YEARS) ->
 
 def simulate(overrides: Mapping[str, Any] | None = None, seed: int = 0, residents: int = 2000,
              months: int = RUN_MONTHS, years: Iterable[int] = SURVEY_YEARS,
-             scenario: str = CALIBRATION_SCENARIO) -> dict[str, float]:
-    """Run ``scenario`` once with behaviour ``overrides`` and return its T1–T5 shares."""
+             scenario: str | Scenario = CALIBRATION_SCENARIO) -> dict[str, float]:
+    """Run ``scenario`` (a name, or a Scenario loaded once) with behaviour ``overrides``; return T1–T5."""
     from ..run import run_scenario
 
-    res = run_scenario(scenario, seed=seed, months=months, residents=residents, overrides=dict(overrides or {}))
+    res = run_scenario(scenario, seed=seed, months=months, residents=residents, overrides=dict(overrides or {}),
+                       keep_model=True)
+    release_model(res.model)
     return survey_targets(res.survey, years)
+
+
+def release_model(model: Any) -> None:
+    """Let a finished model be garbage-collected.
+
+    Mesa 3.3 keeps every model ever created alive: ``mesa.Agent._ids`` is a class-level
+    ``defaultdict`` of unique-id counters keyed by the model. Thousands of calibration runs in
+    one process would hold gigabytes; dropping the finished model's counter releases it.
+    """
+    import mesa
+
+    mesa.Agent._ids.pop(model, None)
 
 
 def simulate_seeds(overrides: Mapping[str, Any] | None, seeds: Sequence[int], residents: int = 2000,
                    months: int = RUN_MONTHS, years: Iterable[int] = SURVEY_YEARS,
-                   scenario: str = CALIBRATION_SCENARIO, progress=None) -> pd.DataFrame:
-    """One row per seed with the T1–T5 shares (in-process loop, one worker)."""
+                   scenario: str | Scenario = CALIBRATION_SCENARIO, progress=None) -> pd.DataFrame:
+    """One row per seed with the T1–T5 shares (in-process loop, one worker). The scenario is
+    loaded and overridden once, so all seeds run the same parameters even if files change."""
+    from ..scenario import load_scenario
+
     years = tuple(years)
+    sc = load_scenario(scenario)
+    if overrides:
+        sc = sc.with_overrides(dict(overrides))
     rows = []
     for seed in seeds:
-        rows.append({"seed": int(seed), **simulate(overrides, seed, residents, months, years, scenario)})
+        rows.append({"seed": int(seed), **simulate(None, seed, residents, months, years, sc)})
         if progress is not None:
             progress(1)
     return pd.DataFrame(rows, columns=["seed", *TARGET_IDS])
