@@ -150,12 +150,28 @@ def calibration_table() -> str:
     path = SCENARIO_DIR / "_calibration.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     specs = {r["name"]: r for r in parameter_rows() if r["group"] == "behaviour"}
-    rows = [[f"`{k}`", fmt(v), fmt(specs[k]["default"]), specs[k]["unit"], specs[k]["source"]]
-            for k, v in data.get("behaviour", {}).items()]
-    procedure = data.get("meta", {}).get("calibration_procedure", "(not recorded)")
+    meta = data.get("meta", {})
+    searched = meta.get("calibration_parameters", {})
+    posterior = meta.get("calibration_posterior", {})
+    date, distance = meta.get("calibration_date", "?"), meta.get("calibration_distance_pp", float("nan"))
+    rows = []
+    for k, v in data.get("behaviour", {}).items():
+        targets = re.search(r"\((T[^)]*)\)", specs[k]["source"])
+        if k in searched:
+            lo, hi = searched[k]
+            post = posterior.get(k, {})
+            interval = f"[{fmt(post['q05'])}, {fmt(post['q95'])}]" if post else "—"
+            source = (f"calibrated against {targets.group(1) if targets else 'T1–T5'} "
+                      f"(`cogov calibrate`, {date}; distance {distance} pp; docs/validation.md)")
+            rows.append([f"`{k}`", fmt(v), f"[{fmt(lo)}, {fmt(hi)}]", interval, fmt(specs[k]["default"]),
+                         specs[k]["unit"], source])
+        else:
+            rows.append([f"`{k}`", fmt(v), "—", "—", fmt(specs[k]["default"]), specs[k]["unit"],
+                         f"{specs[k]['source']} (not fitted)"])
+    procedure = meta.get("calibration_procedure", "(not recorded)")
     return (f"`[meta] calibration_procedure`: *{procedure}*\n\n"
-            + table(["parameter", "value in `_calibration.toml`", "default in `parameters.py`", "unit", "target / source"],
-                    rows))
+            + table(["parameter", "value used", "range searched", "ABC 5–95%", "prior in `parameters.py`", "unit",
+                     "source"], rows))
 
 
 _ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^#]*?)\s*(?:#\s*(.*))?$")
