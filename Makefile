@@ -30,5 +30,9 @@ bench: install
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
 
+calibrate: install
+	$(BIN)/cogov calibrate
+	$(BIN)/cogov validate --report
+
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache

@@ -386,3 +386,24 @@ def test_internal_accounting_errors_are_not_user_errors():
     from cogov_sim.errors import CogovError
 
     assert not issubclass(LedgerError, CogovError)
+
+
+def test_finished_runs_do_not_stay_in_memory():
+    """Mesa 3.3 keeps every model alive through Agent._ids; run_scenario must release it."""
+    import gc
+    import weakref
+
+    import mesa
+
+    from cogov_sim.run import release_model, run_scenario
+
+    held = len(mesa.Agent._ids)
+    for seed in range(3):
+        run_scenario("cooperative", seed=seed, months=2, residents=200)
+    assert len(mesa.Agent._ids) == held
+    kept = run_scenario("cooperative", seed=9, months=2, residents=200, keep_model=True)
+    ref = weakref.ref(kept.model)
+    release_model(kept.model)
+    del kept
+    gc.collect()
+    assert ref() is None

@@ -74,9 +74,8 @@ def run_pattern_suite(seeds: Sequence[int], residents: int = 1500, months: int =
     """Run every scenario on every seed (one process); keep the metrics the patterns need, the
     simulated survey's target rows and, per run, the last month's share of public spending that
     went to grid management."""
-    from ..run import run_scenario
+    from ..run import release_model, run_scenario
     from ..scenario import load_scenario
-    from .targets import release_model
 
     loaded = {name: load_scenario(name) for name in scenarios}     # once: all seeds see the same files
     frames, runs, surveys = [], [], []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sys
+import textwrap
 import time
 import tomllib
 from collections.abc import Sequence
@@ -154,7 +155,7 @@ PATTERN_TITLES = {
 MECHANISM_NOTES = {
     ("S1", "so_count"): (
         "Administrative-led has far fewer SOs than the cooperative and co-governance models, but the "
-        "unsupported autonomous model loses almost all its SOs too (both average about 0.1): with 5% of the "
+        "unsupported autonomous model loses almost all its SOs too (both average 0.1–0.2): with 5% of the "
         "service budget tendered, SOs in either die of unpaid overhead within months (M7). \"Fewest\" is a tie "
         "at zero with autonomous, not a difference a mechanism could produce without SO funding in one of them."),
     ("S1", "so_government_share"): (
@@ -189,12 +190,17 @@ MECHANISM_NOTES = {
         "testable the metric would have to weight forces against a common main line (e.g. Σ_a |F_a|·cos(F_a, m) "
         "/ Σ_a |F_a|) or allow opposing forces (resistance, §2 strategies)."),
     ("S4", "gini_coverage"): (
-        "Equity of coverage ties with the cooperative model: both have the same equality-redistribution share "
-        "of direct provision and similar SO supply; co-governance's fund reaches the poorest fifth (bottom-"
-        "quintile coverage is highest) but the fund is decided by deliberating residents, who follow their own "
-        "top unmet need (M10), not the worst-off. For a clear equity lead, M10 would need a pro-poor rule "
-        "(e.g. weighting proposals by unmet need of the worst-covered) or co-governance a higher "
-        "`equality_redistribution` than cooperative."),
+        "Equity of coverage ties with the cooperative model although co-governance redistributes more "
+        "(`equality_redistribution` 0.4 vs 0.2): redistribution acts only on government direct provision (M2, "
+        "`allocate_direct_provision`) and targets the worst-covered (community, domain) *cells*, not residents — "
+        "with one or two communities it shifts money across domains, not toward the worst-off people, whose "
+        "coverage depends on awareness and market access; it also acts on the share of the budget that "
+        "co-governance shrinks most (purchase of services, the participatory fund, "
+        "matching and incubation are paid first), and the fund is allocated by what deliberating residents name "
+        "as their own top unmet need (M10), not by who is worst covered. Co-governance does lift the poorest fifth "
+        "(bottom-quintile coverage is highest) but also the rest. For a clear equity lead, M10 would need a "
+        "pro-poor rule (e.g. weighting proposals by the unmet need of the worst-covered) or redistribution would "
+        "have to apply to all public channels, not only direct provision."),
     ("S5", "so_count"): (
         "Administrative-led SOs nearly vanish with or without grid management (both about 0.1 SOs on average), "
         "so there is nothing left for the grid to suppress; the grid's dependence effect shows on volunteers "
@@ -290,7 +296,8 @@ def _figures(result: ValidationResult, folder: Path) -> dict[str, Path]:
         ax.plot(i + rng.uniform(-0.15, 0.15, len(runs)), runs[tid], ".", color="C0", alpha=0.35, ms=4)
     ax.errorbar(x, t["mean"], yerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]], fmt="o", color="C3",
                 capsize=4, label="simulated mean (95% CI)")
-    ax.set_xticks(x, [f"{r['target']}\n{DESCRIPTIONS[r['target']][:28]}" for r in t.to_dict("records")], fontsize=7)
+    ax.set_xticks(x, [f"{r['target']}\n" + textwrap.fill(DESCRIPTIONS[r["target"]], 24) for r in t.to_dict("records")],
+                  fontsize=7)
     ax.set_ylabel("share of respondents")
     ax.set_title(f"Calibration targets vs simulation ({CALIBRATION_SCENARIO}, {len(runs)} seeds; dots = seeds)")
     ax.legend(fontsize=7)
@@ -325,6 +332,7 @@ def _figures(result: ValidationResult, folder: Path) -> dict[str, Path]:
                 if r["mu_star"] > 0.5:
                     ax.annotate(r["parameter"].replace("_", " "), (r["mu_star"], r["sigma"]), fontsize=6)
             ax.set_title(tid)
+            ax.set_xlim(-1, 1.45 * max(g["mu_star"].max(), 1.0))
             ax.set_xlabel("μ* (pp per range)")
             ax.grid(alpha=0.3)
         axes[0].set_ylabel("σ (pp per range)")
@@ -532,15 +540,17 @@ def render(result: ValidationResult, figures: dict[str, Path], docs: Path) -> st
         if prof is not None and len(prof):
             rows = [[f"`{x['parameter']}`", f"{x['documented']:g}", f"{x['value']:g}", f"{x['distance_before']:.1f}",
                      f"{x['distance_after']:.1f}", *[_num(x[f"refit_{p.name}"]) for p in FIT_PARAMETERS[:4]],
-                     "yes" if x["distance_after"] <= TOLERANCE_PP else "no"] for x in prof.to_dict("records")]
+                     f"{_max_error_pp(x):.1f}", "yes" if _max_error_pp(x) <= TOLERANCE_PP else "no"]
+                    for x in prof.to_dict("records")]
             L += ["**Profiles of the screened weights.** Each weight is set away from its documented value and the "
                   "four participation parameters are re-fitted (Nelder–Mead, common random numbers, "
-                  f"{int(prof['evaluations'].max())} evaluations at most; distance over T1–T5 in pp, noise held). If "
-                  "the re-fitted distance is within the tolerance, T1–T5 cannot tell that value from the documented "
-                  "one.", "",
+                  f"{int(prof['evaluations'].max())} evaluations at most, on the profile seeds; noise held). If every "
+                  f"target is again within ±{TOLERANCE_PP:g} pp, T1–T5 cannot tell that value from the documented one "
+                  "(a failed re-fit may also mean the optimiser's budget was too small, so 'no' is weaker evidence "
+                  "than 'yes').", "",
                   md_table(rows, ["weight", "documented", "set to", "distance before", "after re-fit",
-                                  *[f"re-fitted `{p.name}`" for p in FIT_PARAMETERS[:4]], "targets still met"],
-                           "lrrrrrrrrc"), "", _profile_reading(prof), ""]
+                                  *[f"re-fitted `{p.name}`" for p in FIT_PARAMETERS[:4]], "largest error (pp)",
+                                  "targets still met"], "lrrrrrrrrrc"), "", _profile_reading(prof), ""]
     # 3 patterns
     L += ["## 3. Governance patterns (pattern-oriented validation)", "",
           f"Each reference scenario is run on the same {len(r.seeds)} seeds ({r.residents:,} residents, {r.months} "
@@ -624,18 +634,22 @@ def _identifiability_reading(morris: pd.DataFrame, roles: pd.DataFrame) -> str:
     screened = roles[~roles["fitted"] & (roles["moves"] != "—")]["parameter"].tolist()
     if screened:
         parts.append("The screened-only weights " + ", ".join(f"`{p}`" for p in screened) + " move the participation "
-                     "targets as much as the intercepts do and in the same direction: with five targets they cannot "
-                     "be separated from the intercepts (a higher weight is absorbed by a lower intercept), which is "
-                     "why they are held at their documented values and not fitted; their values are therefore "
-                     "assumptions, not estimates.")
+                     "targets as much as the intercepts do and in the same direction, so with five targets they are "
+                     "at best partly separable from the intercepts; they are held at their documented values (not "
+                     "fitted), and the profiles below test whether T1–T5 could tell another value apart.")
     return " ".join(parts)
+
+
+def _max_error_pp(row: Any) -> float:
+    """Largest |simulated − target| in pp over T1–T5 of a profile row."""
+    return max(abs(100.0 * (float(row[t.id]) - t.value)) for t in TARGETS)
 
 
 def _profile_reading(prof: pd.DataFrame) -> str:
     """One sentence per weight from the profiles."""
     parts = []
     for name, g in prof.groupby("parameter", sort=False):
-        ok = g[g["distance_after"] <= TOLERANCE_PP]
+        ok = g[g.apply(_max_error_pp, axis=1) <= TOLERANCE_PP]
         vals = " and ".join(f"{v:g}" for v in g["value"])
         if len(ok) == len(g):
             parts.append(f"`{name}` is **not identified** by T1–T5: at {vals} the intercepts and spread absorb it and "

@@ -86,22 +86,8 @@ def simulate(overrides: Mapping[str, Any] | None = None, seed: int = 0, resident
     """Run ``scenario`` (a name, or a Scenario loaded once) with behaviour ``overrides``; return T1–T5."""
     from ..run import run_scenario
 
-    res = run_scenario(scenario, seed=seed, months=months, residents=residents, overrides=dict(overrides or {}),
-                       keep_model=True)
-    release_model(res.model)
+    res = run_scenario(scenario, seed=seed, months=months, residents=residents, overrides=dict(overrides or {}))
     return survey_targets(res.survey, years)
-
-
-def release_model(model: Any) -> None:
-    """Let a finished model be garbage-collected.
-
-    Mesa 3.3 keeps every model ever created alive: ``mesa.Agent._ids`` is a class-level
-    ``defaultdict`` of unique-id counters keyed by the model. Thousands of calibration runs in
-    one process would hold gigabytes; dropping the finished model's counter releases it.
-    """
-    import mesa
-
-    mesa.Agent._ids.pop(model, None)
 
 
 def simulate_seeds(overrides: Mapping[str, Any] | None, seeds: Sequence[int], residents: int = 2000,
