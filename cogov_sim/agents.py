@@ -39,7 +39,7 @@ from .mechanisms.organisations import (
     so_service_direction,
 )
 from .mechanisms.supply import allocate_direct_provision
-from .parameters import DOMAINS, K
+from .parameters import K
 
 if TYPE_CHECKING:
     from .model import CommunityModel
@@ -166,12 +166,11 @@ class Government(mesa.Agent):
         for c, rc in enumerate(m.committees):
             ledger.transfer(self.account, rc.account, split.delegated_funded * pop[c] / pop.sum(), "funds_follow_tasks")
         purchase_cells = split.purchase * np.outer(pop / pop.sum(), self.direction)
-        contracted = m.tender_contracts(purchase_cells)
+        m.tender_contracts(purchase_cells)
         self.spending = allocate_direct_provision(ledger.balance(self.account), self.direction, pop, m.unmet_last_month,
                                                   lev.equality_redistribution)
         ledger.spend(self.account, self.spending.sum(), "direct_provision")
         m.government_units = self.spending / (eco.so_unit_cost * eco.government_cost_ratio)
-        m.purchase_by_cell = contracted
         hours = m.committee_hours
         unfunded_hours = (split.delegated_unfunded * pop / pop.sum() / eco.so_unit_cost * eco.rc_unit_hours
                           * UNFUNDED_TASK_HOURS_SHARE)
@@ -294,11 +293,6 @@ class SocialOrganization(mesa.Agent):
     def funds(self) -> float:
         """Money the SO holds (its ledger balance)."""
         return self.model.ledger.balance(self.account)
-
-    @property
-    def label(self) -> str:
-        """Readable name, e.g. ``health SO #12 (community 0)``."""
-        return f"{DOMAINS[self.domain]} SO #{self.unique_id} (community {self.community})"
 
     def step(self) -> None:
         """Pay overhead, deliver services, learn, drift in autonomy, or die when funds run dry (M7)."""

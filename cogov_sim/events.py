@@ -76,7 +76,6 @@ def migrant_inflow(model: CommunityModel, share: float) -> None:
     model.adjacency = symmetric_adjacency(np.concatenate([old.row, *rows]), np.concatenate([old.col, *cols]),
                                          n_old + n_new)
     r.append(new)
-    model.grid_of = np.concatenate([model.grid_of, model.grid_of[anchor]])
     model.index_residents()
     Resident.create_agents(model, n_new, row=np.arange(n_old, n_old + n_new))
 

@@ -131,13 +131,12 @@ class CommunityModel(mesa.Model):
         pop, rng = self.scenario.population, self.rng
         n = pop.residents
         net = build_network(pop, n, rng)
-        self.n_communities, self.n_grids = net.n_communities, net.n_grids
+        self.n_communities = net.n_communities
         c = net.community
         age_tilt = rng.uniform(0.6, 1.4, self.n_communities)          # old estates vs new (§4.2 types)
         income_level = np.exp(rng.normal(0.0, 0.3, self.n_communities))
         self.residents = self.new_residents(c, net.building, age_tilt[c], income_level[c])
         self.adjacency = net.adjacency
-        self.grid_of = net.grid
         self.index_residents()
         Resident.create_agents(self, n, row=np.arange(n))
 
@@ -324,14 +323,14 @@ class CommunityModel(mesa.Model):
         """Per-resident inputs of M3 this month."""
         r, lev = self.residents, self.levers
         pop = np.maximum(self.community_population, 1)
-        outreach = np.array([rc.free_hours["outreach"] for rc in self.committees])
-        self.outreach_reach = np.minimum(1.0, outreach / (FULL_OUTREACH_HOURS * pop))
+        self.outreach_hours = np.array([rc.free_hours["outreach"] for rc in self.committees])
+        reach = np.minimum(1.0, self.outreach_hours / (FULL_OUTREACH_HOURS * pop))
         fund_per_resident = (lev.participatory_fund / 12.0
                              + self.donations_last_month * (1.0 + lev.microfund_matching)) / pop
         return ParticipationDrivers(
             belonging=r.belonging, efficacy=r.efficacy,
             peer=self.neighbour_mean @ self.participated_any,
-            outreach=r.awareness * self.outreach_reach[r.community],
+            outreach=r.awareness * reach[r.community],
             stakes=stakes(fund_per_resident, lev.council)[r.community],
             time_cost=self.time_cost, outside_option=self.outside_option, propensity=r.propensity)
 
@@ -386,8 +385,7 @@ class CommunityModel(mesa.Model):
                                   np.where(voiced, acted_on, rc_response[r.community]), beh.trust_rate, shock)
         r.belonging = update_belonging(r.belonging, self.participated_any > 0, beh.belonging_gain, beh.belonging_decay)
         r.efficacy = update_efficacy(r.efficacy, (acted_on | funded_voice).astype(float), beh.efficacy_gain, beh.efficacy_decay)
-        outreach = np.array([rc.free_hours["outreach"] for rc in self.committees])
-        contact = np.minimum(1.0, beh.awareness_contact * outreach / pop)
+        contact = np.minimum(1.0, beh.awareness_contact * self.outreach_hours / pop)
         r.awareness = update_awareness(r.awareness, contact[r.community], took[:, 0].astype(float), self.neighbour_mean,
                                        beh.awareness_peer, beh.awareness_decay)
         self.willingness = willingness(self.drivers, beh)
