@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.md5(open('pyproject.toml','rb').read()).hexdigest()[:8])")
 
-.PHONY: install demo test lint bench calibrate clean
+.PHONY: install demo test lint bench calibrate golden clean
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ test: lint
 bench: install
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
+
+# Regenerate the golden baseline on purpose (a deliberate change of model behaviour).
+golden: install
+	COGOV_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
 
 calibrate: install
 	$(BIN)/cogov calibrate
