@@ -51,7 +51,7 @@ from .mechanisms.participation import (
 from .mechanisms.supply import market_access, match_services, mutual_aid
 from .network import build_network, row_normalised
 from .parameters import DOMAINS, K, Levers, blend_levers
-from .scenario import Scenario, load_scenario
+from .scenario import Event, Scenario, load_scenario
 from .survey import conduct_survey
 
 ENV, SAFETY, CULTURE = DOMAINS.index("environment"), DOMAINS.index("safety"), DOMAINS.index("culture")
@@ -440,6 +440,11 @@ class CommunityModel(mesa.Model):
         if frac >= 1.0:
             self.lever_path = None
         return blend_levers(start, target, frac)
+
+    def apply_event(self, event: Event) -> None:
+        """Apply ``event`` now, whatever its month (interactive use: a dashboard's shock button
+        or a lever change on a running model; see :func:`cogov_sim.scenario.parse_event`)."""
+        events.apply(self, event)
 
     def apply_events(self) -> None:
         """Apply the scenario's events due this month and expire finished shocks."""

@@ -241,6 +241,13 @@ def _validate_group(where: str, group: str, values: dict[str, Any], base: Any) -
     return dataclasses.replace(base, **checked)
 
 
+def parse_event(raw: dict[str, Any], where: str = "event", folder: str | os.PathLike[str] = ".") -> Event:
+    """Validate one event given as a table like a scenario file's ``[[events]]`` entry, e.g.
+    ``{"month": 30, "kind": "budget_cut", "share": 0.3, "duration": 12}``; a regime switch's
+    ``scenario`` is resolved relative to ``folder``. Raises :class:`ScenarioError` with one line."""
+    return _validate_event(where, 0, raw, Path(folder))
+
+
 def _validate_event(where: str, index: int, raw: Any, folder: Path) -> Event:
     label = f"events[{index}]"
     raw = dict(_expect(where, label, raw, dict))
