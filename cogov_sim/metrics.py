@@ -6,18 +6,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 
+from .actors.committee import ResidentsCommittee
+from .actors.disputes import DisputeDesk
+from .actors.government import Government
+from .actors.organisations import SocialOrganization
+from .actors.residents import ResidentPopulation
+from .ledger import Ledger
 from .mechanisms.common import normalise, safe_ratio
 from .mechanisms.forces import force_synthesis
 from .mechanisms.supply import supply_mismatch
-from .parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES
-
-if TYPE_CHECKING:
-    from .model import CommunityModel
+from .parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Economy
+from .state import Month
 
 #: The four field forces (四大域动力, digest §2), in this order in the force outputs.
 FORCES = ("government", "residents", "enterprises", "social_organisations")
@@ -46,7 +51,7 @@ def reporters() -> dict[str, partial]:
     return {name: partial(_metric, name=name) for name in METRIC_NAMES}
 
 
-def _metric(model: CommunityModel, name: str) -> float:
+def _metric(model: mesa.Model, name: str) -> float:
     return model.metrics[name]
 
 
@@ -72,42 +77,45 @@ def gini_of_shares(shares: np.ndarray, bins: int = 2000) -> float:
     return float(((2.0 * rank_sum - (n + 1) * counts) @ levels) / (n * total))
 
 
-def force_vectors(m: CommunityModel) -> np.ndarray:
-    """Each field force's resources deployed this month by domain, in CNY (digest §2).
+def force_vectors(month: Month, residents: ResidentPopulation, government: Government, ledger: Ledger,
+                  economy: Economy) -> np.ndarray:
+    """Each field force's resources deployed this month by domain, in CNY (docs/sources.md §2).
 
     Government: direct provision plus grid running costs (on environment and safety).
     Residents: mutual aid valued at the SO unit cost, plus fund projects their council chose.
     Enterprises: market services used plus co-building money (toward the main line).
     Social organisations: services delivered (whoever paid), valued at the SO unit cost.
     """
-    cost = m.scenario.economy.so_unit_cost
-    gov = m.government.spending.sum(axis=0)
-    grid = m.ledger.flows.get("grid", 0.0)
+    cost = economy.so_unit_cost
+    gov = government.spending.sum(axis=0)
+    grid = ledger.flows.get("grid", 0.0)
     gov[[DOMAINS.index("environment"), DOMAINS.index("safety")]] += grid / 2.0
-    projects = m.project_units.sum(axis=0) * cost * 1.2
-    residents = (m.aid @ m.need) * cost
-    if m.levers.council:
-        residents += projects
+    projects = month.project_units.sum(axis=0) * cost * 1.2
+    aid = (month.aid @ month.need) * cost
+    if month.levers.council:
+        aid += projects
     else:
         gov += projects
-    market_used = np.minimum(m.market_units, m.demand * m.market_access.mean()).sum(axis=0) * cost
-    giving = m.ledger.flows.get("co_building", 0.0) * normalise(m.main_line.sum(axis=0))
+    market_used = np.minimum(month.market_units, month.demand * residents.market_access.mean()).sum(axis=0) * cost
+    giving = ledger.flows.get("co_building", 0.0) * normalise(month.main_line.sum(axis=0))
     enterprises = market_used + giving
-    sos = m.so_units.sum(axis=0) * cost
-    return np.vstack([gov, residents, enterprises, sos])
+    sos = month.so_units.sum(axis=0) * cost
+    return np.vstack([gov, aid, enterprises, sos])
 
 
-def monthly(m: CommunityModel) -> dict[str, float]:
-    """All metrics of brief §6 for the month just simulated."""
-    r = m.residents
+def monthly(month: Month, residents: ResidentPopulation, government: Government,
+            committees: Sequence[ResidentsCommittee], organisations: Sequence[SocialOrganization],
+            disputes: DisputeDesk, ledger: Ledger, economy: Economy) -> dict[str, float]:
+    """All outputs (ODD §7 "Outputs") for the month just simulated."""
+    r = residents.table
     took = r.participated
     out: dict[str, float] = {}
     rates = took.mean(axis=0)
     for t, rate in zip(PARTICIPATION_TYPES, rates, strict=True):
         out[f"participation_{t}"] = float(rate)
-    any_took = m.participated_any
+    any_took = residents.participated_any
     out["participation_any"] = float(any_took.mean())
-    out["willingness"] = float(m.willingness.mean())
+    out["willingness"] = float(month.willingness.mean())
     stage_n = np.maximum(np.bincount(r.stage, minlength=3), 1)
     for name in ATTITUDES:
         values = getattr(r, name)
@@ -118,47 +126,46 @@ def monthly(m: CommunityModel) -> dict[str, float]:
     part_stage = np.bincount(r.stage, weights=any_took, minlength=3) / stage_n
     for s, v in zip(LIFE_STAGES, part_stage, strict=True):
         out[f"participation_{s}"] = float(v)
-    need_k = m.demand.sum(axis=0)
-    met_k = need_k - m.unmet_last_month.sum(axis=0)
+    need_k = month.demand.sum(axis=0)
+    met_k = need_k - residents.unmet_by_community.sum(axis=0)
     cov_k = safe_ratio(met_k, need_k, 1.0)
     for d, v in zip(DOMAINS, cov_k, strict=True):
         out[f"coverage_{d}"] = float(v)
     out["coverage"] = float(met_k.sum() / max(need_k.sum(), 1e-12))
-    supply = m.public_units + m.rc_units
-    out["mismatch"] = supply_mismatch(supply, m.demand)
-    rcs = m.committees
-    out["rc_admin_share"] = float(np.mean([rc.admin_share for rc in rcs]))
-    out["rc_overload"] = float(np.mean([rc.overload for rc in rcs]))
-    out["rc_autonomy"] = float(np.mean([rc.autonomy for rc in rcs]))
-    sos = list(m.social_organisations)
+    supply = month.public_units + month.rc_units
+    out["mismatch"] = supply_mismatch(supply, month.demand)
+    out["rc_admin_share"] = float(np.mean([rc.admin_share for rc in committees]))
+    out["rc_overload"] = float(np.mean([rc.overload for rc in committees]))
+    out["rc_autonomy"] = float(np.mean([rc.autonomy for rc in committees]))
+    sos = list(organisations)
     out["so_count"] = float(len(sos))
     out["so_capacity"] = float(sum(so.capacity for so in sos))
-    out["so_funds"] = float(sum(so.funds for so in sos))
+    out["so_funds"] = float(sum(ledger.balance(so.account) for so in sos))
     out["so_government_share"] = float(np.mean([so.government_share for so in sos])) if sos else 0.0
     out["so_autonomy"] = float(np.mean([so.autonomy for so in sos])) if sos else 0.0
     out["so_members"] = float((r.so_member >= 0).sum())
     out["volunteers"] = float(took[:, 2].sum())
-    spending = m.ledger.outflow.get(m.government.account, 0.0)
-    met_public = m.met_public
+    spending = ledger.outflow.get(government.account, 0.0)
+    met_public = month.met_public
     out["public_spending"] = float(spending)
     out["met_public_units"] = met_public
     out["cost_per_met_need"] = float(spending / met_public) if met_public > 0 else 0.0
-    d = m.disputes
+    d = disputes.last
     out["disputes_arisen"] = float(d.arisen.sum())
     out["disputes_resolved"] = float(d.resolved.sum())
     out["disputes_escalated"] = float(d.escalated.sum())
     out["disputes_open"] = float(d.undetected.sum() + d.pending.sum())
     out["detection_delay"] = float(d.undetected.sum() / max(d.detected.sum(), 1))
     out["gini_coverage"] = gini_of_shares(r.coverage)
-    out["coverage_bottom_quintile"] = float(r.coverage[m.bottom_quintile].mean())
-    forces = force_vectors(m)
+    out["coverage_bottom_quintile"] = float(r.coverage[residents.bottom_quintile].mean())
+    forces = force_vectors(month, residents, government, ledger, economy)
     for a, vec in zip(FORCES, forces, strict=True):
         out[f"force_{a}"] = float(np.linalg.norm(vec))
         for dname, v in zip(DOMAINS, vec, strict=True):
             out[f"force_{a}_{dname}"] = float(v)
-    out["force_platform"] = float(np.linalg.norm((m.rc_units + m.rc_money_units).sum(axis=0))
-                                  * m.scenario.economy.so_unit_cost)
+    out["force_platform"] = float(np.linalg.norm((month.rc_units + month.rc_money_units).sum(axis=0))
+                                  * economy.so_unit_cost)
     out.update(force_synthesis(forces, need_k))
-    out["residents"] = float(m.n_residents)
-    out["ledger_imbalance"] = m.ledger.imbalance()
+    out["residents"] = float(len(residents))
+    out["ledger_imbalance"] = ledger.imbalance()
     return out

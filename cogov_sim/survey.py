@@ -5,12 +5,13 @@ months (brief §1.3).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .model import CommunityModel
+from .actors.committee import ResidentsCommittee
+from .parameters import Levers
+from .state import ResidentTable
 
 #: Calibration targets (brief §7): (question, answer) -> (target share, source).
 TARGETS: dict[tuple[str, str], tuple[str, float, str]] = {
@@ -43,10 +44,12 @@ def buckets(counts: np.ndarray) -> dict[str, float]:
             "3-5": float(((counts >= 3) & (counts <= 5)).mean()), "more than 5": float((counts > 5).mean())}
 
 
-def conduct_survey(m: CommunityModel, rng: np.random.Generator) -> list[dict]:
-    """Ask the simulated population and RC staff the sources' questions; one row per answer."""
-    r = m.residents
-    year = (m.month + 1) // 12
+def conduct_survey(year: int, residents: ResidentTable, willingness: np.ndarray, engagement: np.ndarray,
+                   committees: Sequence[ResidentsCommittee], levers: Levers, noise: float,
+                   rng: np.random.Generator) -> list[dict]:
+    """Ask the simulated population and RC staff the sources' questions about survey ``year``;
+    one row per answer."""
+    r = residents
     rows: list[dict] = []
 
     def add(question: str, answer: str, share: float, respondents: int) -> None:
@@ -60,21 +63,19 @@ def conduct_survey(m: CommunityModel, rng: np.random.Generator) -> list[dict]:
     attended = r.year_counts[:, 0] > 0
     add("community_activity", "never", float((~attended).mean()), n)
     add("community_activity", "at least once", float(attended.mean()), n)
-    willing = float(m.willingness.mean())
+    willing = float(willingness.mean())
     add("willing_to_take_part_often", "yes", willing, n)
     add("willing_to_take_part_often", "no", 1.0 - willing, n)
     add("volunteered_this_year", "yes", float((r.year_counts[:, 2] > 0).mean()), n)
     add("deliberated_this_year", "yes", float((r.year_counts[:, 3] > 0).mean()), n)
     add("knows_the_rc", "yes", float(r.awareness.mean()), n)
     add("satisfied_with_services", "yes", float((r.satisfaction > 0.6).mean()), n)
-    lev = m.levers
-    adequacy = lev.funds_follow_tasks if lev.task_delegation > 0 else 1.0
-    noise = m.scenario.behaviour.staff_difficulty_noise
+    adequacy = levers.funds_follow_tasks if levers.task_delegation > 0 else 1.0
     named = np.concatenate([
-        np.argmax(staff_difficulty_scores(rc.admin_share, rc.overload, adequacy, m.engagement[rc.community],
-                                          rc.staff, noise, rng), axis=1) for rc in m.committees])
+        np.argmax(staff_difficulty_scores(rc.admin_share, rc.overload, adequacy, engagement[rc.community],
+                                          rc.staff, noise, rng), axis=1) for rc in committees])
     for i, answer in enumerate(DIFFICULTIES):
         add("rc_staff_main_difficulty", answer, float((named == i).mean()), len(named))
-    autonomous = float(np.mean([rc.autonomy for rc in m.committees]))
+    autonomous = float(np.mean([rc.autonomy for rc in committees]))
     add("rc_staff_community_is_autonomous", "yes", autonomous, len(named))
     return rows

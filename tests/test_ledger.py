@@ -140,7 +140,7 @@ def test_funds_follow_tasks_move_money_to_the_rcs(funded_and_unfunded):
                                                            "microfund_matching", "incubation"))
     expected = lev.task_delegation * 1.0 * (budget - fixed)
     assert funded.ledger.flows["funds_follow_tasks"] == pytest.approx(expected)
-    pop = funded.community_population
+    pop = funded.residents.community_population
     for c, rc in enumerate(funded.committees):
         # each RC received its population share and spent it on services the same month
         assert funded.ledger.outflow[rc.account] == pytest.approx(expected * pop[c] / pop.sum())
@@ -167,7 +167,7 @@ def test_grid_management_costs_staff_wages_and_offices(administrative_run):
     model = administrative_run.model
     eco, pop, lev = model.scenario.economy, model.scenario.population, model.levers
     assert lev.grid_management
-    workers = model.grid_workers.sum()
+    workers = model.grid_workers().sum()
     assert workers > 0
     expected = workers * pop.staff_hours * eco.staff_wage + workers / lev.grid_staff * eco.grid_office_cost
     for books in administrative_run.books:

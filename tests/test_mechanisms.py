@@ -885,7 +885,8 @@ def test_no_code_names_a_governance_model(path):
 
 def test_the_regime_scan_covers_the_model_and_its_mechanisms():
     scanned = {_relpath(p) for p in SOURCES}
-    assert {"model.py", "agents.py", "mechanisms/participation.py", "mechanisms/government.py"} <= scanned
+    assert {"model.py", "actors/residents.py", "actors/government.py", "mechanisms/participation.py",
+            "mechanisms/government.py"} <= scanned
 
 
 def test_fund_grants_split_by_absorptive_room_and_the_rest_becomes_projects():

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from conftest import assert_finite, scenario, share_columns
 
-from cogov_sim.agents import Enterprise, Resident, SocialOrganization
+from cogov_sim.actors import Enterprise, Resident, SocialOrganization
+from cogov_sim.actors.organisations import tender_contracts
 from cogov_sim.ledger import LedgerError
 from cogov_sim.metrics import METRIC_NAMES
 from cogov_sim.model import CommunityModel
@@ -36,7 +37,7 @@ def test_one_resident_agent_per_row(any_run):
 
 def test_resident_attributes_read_the_column_arrays(any_run):
     model = any_run.model
-    r = model.residents
+    r = model.residents.table
     for agent in list(model.agents_by_type[Resident])[::97]:
         assert agent.belonging == r.belonging[agent.row]
         assert agent.trust_government == r.trust_government[agent.row]
@@ -48,11 +49,11 @@ def test_resident_attributes_write_the_column_arrays_and_follow_steps():
     agent = list(model.agents_by_type[Resident])[17]
     agent.belonging = 0.987
     agent.awareness = 0.0
-    assert model.residents.belonging[agent.row] == 0.987 and model.residents.awareness[agent.row] == 0.0
-    before = model.residents.belonging.copy()
+    assert model.residents.table.belonging[agent.row] == 0.987 and model.residents.table.awareness[agent.row] == 0.0
+    before = model.residents.table.belonging.copy()
     model.step()
-    assert not np.array_equal(model.residents.belonging, before)        # the month replaced the arrays
-    assert agent.belonging == model.residents.belonging[agent.row]       # the agent still reads its row
+    assert not np.array_equal(model.residents.table.belonging, before)        # the month replaced the arrays
+    assert agent.belonging == model.residents.table.belonging[agent.row]       # the agent still reads its row
 
 
 # ----------------------------------------------------------------------------- series invariants
@@ -79,7 +80,7 @@ def test_shares_stay_in_the_unit_interval(any_run):
 
 
 def test_resident_states_stay_in_the_unit_interval(any_run):
-    r = any_run.model.residents
+    r = any_run.model.residents.table
     for name in ("satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness", "coverage"):
         values = getattr(r, name)
         assert np.all(np.isfinite(values)) and np.all((values >= 0) & (values <= 1)), name
@@ -88,9 +89,9 @@ def test_resident_states_stay_in_the_unit_interval(any_run):
 
 def test_coverage_is_met_need_over_need(any_run):
     model = any_run.model
-    unmet = model.unmet
-    assert np.all(unmet >= -1e-12) and np.all(unmet <= model.need + 1e-12)
-    met_share = 1 - model.unmet_last_month.sum() / model.demand.sum()
+    unmet = model.current.unmet
+    assert np.all(unmet >= -1e-12) and np.all(unmet <= model.current.need + 1e-12)
+    met_share = 1 - model.residents.unmet_by_community.sum() / model.current.demand.sum()
     assert any_run.series["coverage"].iloc[-1] == pytest.approx(met_share)
 
 
@@ -100,7 +101,7 @@ def test_rc_and_so_state_is_sane(any_run):
         assert 0 <= rc.autonomy <= 1 and 0 <= rc.admin_share <= 1
         assert sum(rc.free_hours.values()) == pytest.approx(rc.hours * (1 - rc.admin_share))
     for so in model.social_organisations:
-        assert so.funds >= -1e-6 and so.capacity >= 1.0 and 0 <= so.autonomy <= 1
+        assert model.ledger.balance(so.account) >= -1e-6 and so.capacity >= 1.0 and 0 <= so.autonomy <= 1
     assert any_run.series["so_count"].iloc[-1] == len(model.social_organisations)
 
 
@@ -130,7 +131,7 @@ def test_survey_reports_the_year_the_residents_lived(any_run):
     survey = any_run.results.survey
     last = survey[(survey["year"] == survey["year"].max()) & (survey["question"] == "public_affairs_per_year")]
     never = float(last.loc[last["answer"] == "never", "share"].iloc[0])
-    assert never == pytest.approx((model.residents.year_counts[:, 1] == 0).mean())
+    assert never == pytest.approx((model.residents.table.year_counts[:, 1] == 0).mean())
 
 
 # ----------------------------------------------------------------------------- reproducibility
@@ -203,7 +204,7 @@ def test_shock_scenario_cuts_the_budget_and_raises_needs_in_year_four():
     for _ in range(44):
         model.step()
         spending.append(model.metrics["public_spending"])
-        need.append(model.need[:, [HEALTH, SAFETY]].sum())
+        need.append(model.current.need[:, [HEALTH, SAFETY]].sum())
     assert spending[36] == pytest.approx(0.7 * spending[35])
     assert min(need[36:42]) > 1.5 * max(need[30:36])          # health and safety needs double (intensity 1)
     assert need[42] == pytest.approx(need[35])                 # and return after six months
@@ -215,7 +216,7 @@ def test_emergency_raises_needs_and_lowers_coverage():
     need, coverage = [], []
     for _ in range(6):
         model.step()
-        need.append(model.need.sum(axis=0))
+        need.append(model.current.need.sum(axis=0))
         coverage.append(model.metrics["coverage_health"])
     np.testing.assert_allclose(need[3][HEALTH], 3.0 * need[2][HEALTH])
     np.testing.assert_allclose(np.delete(need[3], HEALTH), np.delete(need[2], HEALTH))
@@ -232,12 +233,12 @@ def test_migrant_inflow_grows_the_population():
     series = collect_results(model).series
     assert list(series["residents"]) == [400, 400, 400, 480, 480, 480]
     assert len(model.agents_by_type[Resident]) == model.n_residents == 480
-    newcomers = model.residents
+    newcomers = model.residents.table
     assert newcomers.belonging[400:].mean() < newcomers.belonging[:400].mean()
-    coo = model.adjacency.tocoo()
+    coo = model.residents.adjacency.tocoo()
     assert np.all(newcomers.community[coo.row] == newcomers.community[coo.col])
-    assert (model.adjacency != model.adjacency.T).nnz == 0
-    assert np.all(np.diff(model.adjacency[400:].indptr) > 0)        # every newcomer has ties
+    assert (model.residents.adjacency != model.residents.adjacency.T).nnz == 0
+    assert np.all(np.diff(model.residents.adjacency[400:].indptr) > 0)        # every newcomer has ties
     assert_finite(series)
 
 
@@ -247,11 +248,11 @@ def test_enterprise_exit_lowers_employment():
     employment = []
     for _ in range(5):
         model.step()
-        employment.append(model.residents.employed.mean())
+        employment.append(model.residents.table.employed.mean())
     assert employment[3] < employment[2] == employment[0]
     assert len(model.agents_of(Enterprise)) == 0
-    assert np.all(model.residents.employer == -1)
-    assert model.unemployment.max() > 0
+    assert np.all(model.residents.table.employer == -1)
+    assert model.residents.unemployment.max() > 0
 
 
 def test_ageing_raises_the_retiree_share():
@@ -260,8 +261,8 @@ def test_ageing_raises_the_retiree_share():
     retirees = []
     for _ in range(4):
         model.step()
-        retirees.append((model.residents.stage == LIFE_STAGES.index("retiree")).mean())
-    working_before = 1 - retirees[1] - (model.residents.stage == 0).mean()
+        retirees.append((model.residents.table.stage == LIFE_STAGES.index("retiree")).mean())
+    working_before = 1 - retirees[1] - (model.residents.table.stage == 0).mean()
     assert retirees[2] == pytest.approx(retirees[1] + 0.3 * working_before, abs=0.05)
     assert retirees[0] == retirees[1] and retirees[3] == retirees[2]
 
@@ -307,7 +308,7 @@ def test_so_without_income_dies_after_so_death_months(death_months):
     so = SocialOrganization(model, 0, HEALTH, 30.0, 0.5, 0.5)
     model.ledger.transfer("donors", so.account, 400.0, "so_seed_funds")      # less than one month's overhead
     members = np.arange(0, 300, 30)
-    model.residents.so_member[members] = so.unique_id
+    model.residents.table.so_member[members] = so.unique_id
     for _ in range(death_months - 1):
         model.step()
         assert so in model.agents and so.months_unfunded >= 1
@@ -317,8 +318,8 @@ def test_so_without_income_dies_after_so_death_months(death_months):
     assert so not in model.agents and so not in model.social_organisations
     assert so.account not in model.ledger.balances                          # account closed
     assert model.ledger.balance("spent:so_overhead") == pytest.approx(spent_before + so_funds_at_death(death_months))
-    assert np.all(model.residents.so_member[members] == -1)                 # members released
-    assert not np.any(model.residents.so_member == so.unique_id)
+    assert np.all(model.residents.table.so_member[members] == -1)                 # members released
+    assert not np.any(model.residents.table.so_member == so.unique_id)
     assert model.metrics["so_count"] == 0
     assert abs(model.ledger.imbalance()) < 1e-6
 
@@ -363,9 +364,9 @@ def test_model_tenders_respect_cell_budgets_and_bid_ceilings():
     budget = np.full((model.n_communities, K), 2000.0)
     budget[:, 0] = 1e7                                      # one domain with more money than SOs can absorb
     model.ledger.transfer("treasury", model.government.account, budget.sum(), "budget")
-    before = {so.unique_id: so.funds for so in sos}
-    contracted = model.tender_contracts(budget)
-    paid = np.array([so.funds - before[so.unique_id] for so in sos])
+    before = {so.unique_id: model.ledger.balance(so.account) for so in sos}
+    contracted = tender_contracts(sos, budget, eco, model.ledger, model.government.account)
+    paid = np.array([model.ledger.balance(so.account) - before[so.unique_id] for so in sos])
     ceiling = np.array([1.25 * so.capacity * eco.so_unit_cost + eco.so_overhead for so in sos])
     assert np.all(paid >= 0) and np.all(paid <= ceiling + 1e-6)
     assert np.all(contracted <= budget + 1e-6)

@@ -156,7 +156,7 @@ def test_model_uses_the_seeded_network():
     one = CommunityModel("cooperative", seed=4, residents=400)
     two = CommunityModel("cooperative", seed=4, residents=400)
     other = CommunityModel("cooperative", seed=5, residents=400)
-    assert (one.adjacency != two.adjacency).nnz == 0
-    assert (one.adjacency != other.adjacency).nnz > 0
-    row, col = edges(one.adjacency)
-    assert np.all(one.residents.community[row] == one.residents.community[col])
+    assert (one.residents.adjacency != two.residents.adjacency).nnz == 0
+    assert (one.residents.adjacency != other.residents.adjacency).nnz > 0
+    row, col = edges(one.residents.adjacency)
+    assert np.all(one.residents.table.community[row] == one.residents.table.community[col])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..parameters import DOMAINS
 from .common import normalise
 
 #: Government's own top-down priority over domains (welfare, children, health,
@@ -85,3 +86,42 @@ def administrative_load(hours: np.ndarray, admin_load: float, directive_intensit
     share = admin_load * (0.5 + directive_intensity) * (1.0 - burden_reduction)
     share *= 1.0 - absorption * float(work_station)
     return hours * (share + 0.1 * float(grid_management))
+
+
+def grid_workers(population: np.ndarray, residents_per_grid: float, grid_staff: float, grid_management: bool) -> np.ndarray:
+    """Grid workers per community, full-time equivalents (zero without grid management):
+    ``grid_staff`` per ``residents_per_grid`` residents (§4.5)."""
+    return population / residents_per_grid * grid_staff * float(grid_management)
+
+
+def information_channels(rc_needs_hours: np.ndarray, population: np.ndarray, demand: np.ndarray, unmet: np.ndarray,
+                         suggestions: np.ndarray, n_suggestions: int, so_community: np.ndarray, so_domain: np.ndarray,
+                         so_autonomy: np.ndarray, n_residents: int, grid_management: bool,
+                         satisfaction_audits: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Needs signals reaching government and their strengths (§2: government acts from its view
+    of information), one row per channel:
+
+    * RC reports: demand weighted by each RC's collection quality ``q_c = min(1, h_c / (0.01·n_c))``;
+      strength ``mean(q)``;
+    * residents' suggestions (their unmet needs); strength ``min(1, suggestions / (0.05·N))``;
+    * SO reports: unmet need in the cells SOs serve; strength ``min(1, n_SO/(K·C))·mean(SO autonomy)``;
+    * grid reports: unmet environment and safety needs; strength ``0.8·grid``;
+    * satisfaction audits: all unmet need; strength ``0.6·audits``.
+    """
+    pop = np.maximum(population, 1)
+    q_rc = np.minimum(1.0, rc_needs_hours / (0.01 * pop))
+    so_signal = np.zeros(unmet.shape[1])
+    np.add.at(so_signal, so_domain, unmet[so_community, so_domain])
+    env_safety = [DOMAINS.index("environment"), DOMAINS.index("safety")]
+    grid_signal = np.zeros(unmet.shape[1])
+    grid_signal[env_safety] = unmet[:, env_safety].sum(axis=0)
+    signals = np.vstack([(q_rc[:, None] * demand).sum(axis=0), suggestions, so_signal, grid_signal, unmet.sum(axis=0)])
+    n_so, n_c = len(so_community), len(population)
+    strengths = np.array([
+        q_rc.mean(),
+        min(1.0, n_suggestions / (0.05 * n_residents)),
+        min(1.0, n_so / (unmet.shape[1] * n_c)) * (float(np.mean(so_autonomy)) if n_so else 0.0),
+        0.8 * float(grid_management),
+        0.6 * float(satisfaction_audits),
+    ])
+    return signals, strengths

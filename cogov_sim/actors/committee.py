@@ -1,0 +1,116 @@
+"""Residents' committee (居委会, the platform, docs/sources.md §3). Owns mechanism M6 (hours and
+autonomy) and M10 (the participatory fund's micro-project cycle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import mesa
+import numpy as np
+
+from ..ledger import Ledger
+from ..mechanisms.committee import (
+    administrative_pressure,
+    allocate_rc_hours,
+    autonomy_drift,
+    institutional_support,
+    need_knowledge,
+    rc_unit_cost,
+)
+from ..mechanisms.common import normalise
+from ..mechanisms.fund import CYCLE_MONTHS, project_allocation, split_grants
+from ..parameters import Behaviour, Economy, K, Population
+from ..state import Month
+
+
+class ResidentsCommittee(mesa.Agent):
+    """Residents' committee (居委会, the platform, docs/sources.md §3) of one community.
+
+    Attributes:
+        autonomy: self-governing autonomy α in [0, 1] (M6).
+        staff, hours: staff and their monthly hours.
+        admin_share, overload, free_hours: this month's workload (M6).
+        knowledge: what the RC believes its residents need (a mix over domains).
+        votes: deliberators' unmet needs gathered over the current fund cycle (M10).
+        fund_share: how the last fund cycle split the pool over domains.
+        project_units: service units per month delivered by the current cycle's projects.
+        project_months_left: months the current projects still run.
+    """
+
+    def __init__(self, model: mesa.Model, community: int, autonomy: float, residents: float,
+                 population: Population) -> None:
+        super().__init__(model)
+        self.community = community
+        self.autonomy = autonomy
+        self.account = f"rc:{community}"
+        self.fund_account = f"fund:{community}"
+        self.staff = max(1, round(residents * population.rc_staff_per_1000 / 1000.0))
+        self.hours = self.staff * population.staff_hours
+        self.admin_share = 0.0
+        self.overload = 0.0
+        self.free_hours: dict[str, float] = {}
+        self.knowledge = np.full(K, 1.0 / K)
+        self.votes = np.zeros(K)
+        self.experience = 0.0
+        self.fund_share = np.zeros(K)
+        self.project_units = np.zeros(K)
+        self.project_months_left = 0
+
+    def begin_month(self) -> None:
+        """Projects of a finished cycle stop delivering."""
+        self.project_months_left = max(self.project_months_left - 1, 0)
+        if self.project_months_left == 0:
+            self.project_units[:] = 0.0
+
+    def step(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, *, admin_demand: np.ndarray,
+             direction: np.ndarray, population: np.ndarray, engagement: np.ndarray, organisations: Sequence) -> None:
+        """Spend hours (admin first), deliver services, run the fund cycle, update autonomy.
+
+        Per-community inputs are indexed by this RC's community: the administrative hours
+        government pushed down, residents, last month's engagement; ``organisations`` are the
+        street's social organisations (this community's are the fund's grantees).
+        """
+        c, lev = self.community, month.levers
+        admin_demand = float(admin_demand[c])
+        residents, engagement = population[c], engagement[c]
+        organisations = [so for so in organisations if so.community == c]
+        work = allocate_rc_hours(self.hours, admin_demand, self.autonomy, behaviour.refusable_share, lev.council)
+        self.admin_share, self.overload, self.free_hours = work.admin_share, work.overload, work.free_hours
+        self.knowledge = need_knowledge(normalise(month.demand[c]), direction, work.free_hours["needs"], residents)
+        month.rc_units[c] = work.free_hours["services"] / economy.rc_unit_hours * self.knowledge
+        spent = ledger.spend(self.account, ledger.balance(self.account), "rc_services")
+        cost = rc_unit_cost(economy.so_unit_cost, economy.government_cost_ratio, self.experience)
+        month.rc_money_units[c] = spent / cost * self.knowledge
+        self.experience += float(spent > 0)
+        if (month.index + 1) % CYCLE_MONTHS == 0:
+            self.run_fund_cycle(economy, ledger, lev.council, organisations)
+        adequacy = lev.funds_follow_tasks if lev.task_delegation > 0 else 1.0
+        pressure = administrative_pressure(lev.directive_intensity, admin_demand / self.hours, adequacy,
+                                           lev.grid_management)
+        support = institutional_support(lev.rc_autonomy_support, engagement, lev.council, lev.two_way_evaluation)
+        self.autonomy = autonomy_drift(self.autonomy, pressure, support, behaviour.autonomy_rate)
+
+    def hear_residents(self, votes: np.ndarray) -> None:
+        """Deliberators' unmet needs this month (community × domain) join this cycle's votes."""
+        self.votes += votes[self.community]
+
+    def run_fund_cycle(self, economy: Economy, ledger: Ledger, council: bool, organisations: Sequence) -> None:
+        """Micro-project cycle (征集→评审→实施→评估, docs/sources.md §4.4): allocate the pool over
+        domains, grant it to SOs of each domain or have projects implemented, evaluate voices."""
+        pool = ledger.balance(self.fund_account)
+        allocation = project_allocation(pool, self.votes, self.knowledge, council)
+        self.fund_share = normalise(allocation)
+        self.votes = np.zeros(K)
+        for k in np.flatnonzero(allocation > 0):
+            sos = [so for so in organisations if so.domain == k]
+            room = np.array([CYCLE_MONTHS * (1.25 * so.capacity * economy.so_unit_cost + economy.so_overhead)
+                             - ledger.balance(so.account) for so in sos])
+            grants, remainder = split_grants(allocation[k], room)
+            for so, amount in zip(sos, grants, strict=True):
+                ledger.transfer(self.fund_account, so.account, amount, "fund_grants")
+                so.receive(amount, from_government=False)
+            spent = ledger.spend(self.fund_account, max(0.0, min(remainder, ledger.balance(self.fund_account))),
+                                 "fund_projects")
+            self.project_units[k] += spent / (economy.so_unit_cost * 1.2) / CYCLE_MONTHS
+        self.project_months_left = CYCLE_MONTHS

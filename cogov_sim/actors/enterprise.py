@@ -1,0 +1,48 @@
+"""Enterprises and property companies (驻社区企业/物业公司, the supporting force, docs/sources.md
+§2). Owns mechanism M8: market services and co-building."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from ..ledger import Ledger
+from ..mechanisms.enterprises import co_building_contribution, recognition
+from ..mechanisms.government import coordinated
+from ..parameters import K
+from ..state import Month
+
+
+class Enterprise(mesa.Agent):
+    """Community enterprise or property company (驻社区企业/物业公司, supporting force, docs/sources.md §2).
+
+    Attributes:
+        community: where it operates; offer_domain: the domain its market services serve.
+        capacity: market service units offered per month.
+        propensity: co-building propensity in [0, 1].
+        property_company: whether it manages the community's property (disputes, M9).
+        contribution: this month's co-building money (CNY).
+    """
+
+    def __init__(self, model: mesa.Model, community: int, offer_domain: int, capacity: float,
+                 propensity: float, property_company: bool) -> None:
+        super().__init__(model)
+        self.community = community
+        self.offer_domain = offer_domain
+        self.capacity = capacity
+        self.propensity = propensity
+        self.property_company = property_company
+        self.contribution = 0.0
+
+    def step(self, month: Month, giving: float, ledger: Ledger) -> None:
+        """Contribute to the community micro-fund and offer market services (M8)."""
+        lev = month.levers
+        self.contribution = co_building_contribution(
+            giving, self.propensity, lev.coordination,
+            recognition(lev.council, lev.microfund_matching, lev.two_way_evaluation))
+        ledger.transfer("donors", f"fund:{self.community}", self.contribution, "co_building")
+        month.donations[self.community] += self.contribution
+        own = np.zeros(K)
+        own[self.offer_domain] = 1.0
+        month.market_units[self.community] += self.capacity * coordinated(own, month.main_line[self.community],
+                                                                          lev.coordination)

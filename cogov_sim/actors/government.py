@@ -1,0 +1,111 @@
+"""Government: the street office with the district departments above it (基层政府, the guiding
+force, docs/sources.md §2). Owns mechanism M5: budget, direction, fixed costs, transfers with
+delegated tasks, direct provision and the administrative tasks pushed down to the RCs.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from ..ledger import Ledger
+from ..mechanisms.common import normalise
+from ..mechanisms.government import (
+    TOP_DOWN_PRIORITY,
+    administrative_load,
+    government_direction,
+    information_quality,
+    split_budget,
+)
+from ..mechanisms.supply import allocate_direct_provision
+from ..parameters import Economy, K, Levers
+from ..state import Month
+
+#: Share of delegated service work that falls on RC staff hours when no money follows
+#: the task (§4.3: 费随事转 exists to stop exactly this). Assumption.
+UNFUNDED_TASK_HOURS_SHARE = 0.2
+#: Incubation-centre running cost per community and month at full incubation (§4.4). Assumption.
+INCUBATION_COST = 3000.0
+
+
+class Government(mesa.Agent):
+    """Street office with the district departments above it (基层政府, guiding force, docs/sources.md §2).
+
+    Attributes:
+        direction: direction ``g`` over the service domains (M5).
+        response_chance: chance that a resident's voice is acted on by government.
+        spending: direct provision this month by community and domain (CNY).
+        admin_demand: administrative hours pushed down to each RC this month.
+    """
+
+    account = "government"
+
+    def __init__(self, model: mesa.Model, n_communities: int) -> None:
+        super().__init__(model)
+        self.direction = normalise(TOP_DOWN_PRIORITY)
+        self.spending = np.zeros((n_communities, K))
+        self.admin_demand = np.zeros(n_communities)
+        self.response_chance = 0.0
+        self.budget_split = None
+
+    def set_direction(self, levers: Levers, signals: np.ndarray, strengths: np.ndarray) -> None:
+        """Direction from the top-down priority and the needs that reach it (M5)."""
+        responsiveness = min(1.0, levers.responsiveness + 0.2 * levers.two_way_evaluation)
+        self.direction = government_direction(TOP_DOWN_PRIORITY, signals, strengths, responsiveness)
+        self.response_chance = responsiveness * information_quality(strengths)
+
+    def budget(self, levers: Levers, ledger: Ledger, *, budget: float, escalation_cost: float, grid_cost: float,
+               donations_last_month: np.ndarray, population: np.ndarray) -> np.ndarray:
+        """Receive the month's budget, pay the fixed costs, transfer funds with delegated tasks.
+
+        Fixed costs are paid first, in this order, as far as the budget goes: escalations, grid,
+        the participatory-fund tranche (to each community's fund by population), micro-fund
+        matching (by last month's donations), incubation. Of the rest (§4.3, §4.5) the delegated
+        and funded share goes to the RCs by population. Returns the purchase-of-service budget
+        by community and domain (CNY), to be tendered to SOs.
+        """
+        ledger.transfer("treasury", self.account, budget, "budget")
+        n_c = len(population)
+        fixed = [
+            ("escalation", escalation_cost, None),
+            ("grid", grid_cost, None),
+            ("participatory_fund", levers.participatory_fund / 12.0 * n_c, "fund"),
+            ("microfund_matching", levers.microfund_matching * donations_last_month.sum(), "fund_matching"),
+            ("incubation", levers.so_incubation * INCUBATION_COST * n_c, "incubator"),
+        ]
+        fixed_total = sum(amount for _, amount, _ in fixed)
+        split = split_budget(ledger.balance(self.account), fixed_total, levers.task_delegation,
+                             levers.funds_follow_tasks, levers.purchase_share)
+        for use, amount, target in fixed:
+            amount = max(0.0, min(amount, ledger.balance(self.account)))
+            if target is None:
+                ledger.spend(self.account, amount, use)
+            elif target == "incubator":
+                ledger.transfer(self.account, "incubator", amount, use)
+            else:
+                weights = (population / population.sum()) if target == "fund" else normalise(donations_last_month)
+                for c in range(n_c):
+                    ledger.transfer(self.account, f"fund:{c}", amount * weights[c], use)
+        for c in range(n_c):
+            ledger.transfer(self.account, f"rc:{c}", split.delegated_funded * population[c] / population.sum(),
+                            "funds_follow_tasks")
+        self.budget_split = split
+        return split.purchase * np.outer(population / population.sum(), self.direction)
+
+    def provide(self, month: Month, economy: Economy, ledger: Ledger, *, population: np.ndarray,
+                unmet_last_month: np.ndarray, committee_hours: np.ndarray) -> None:
+        """Spend what is left on direct provision (M2) and push administrative tasks down (M6).
+
+        Direct provision becomes ``month.government_units``; unfunded delegated tasks add to
+        the RCs' administrative hours.
+        """
+        lev = month.levers
+        self.spending = allocate_direct_provision(ledger.balance(self.account), self.direction, population,
+                                                  unmet_last_month, lev.equality_redistribution)
+        ledger.spend(self.account, self.spending.sum(), "direct_provision")
+        month.government_units = self.spending / (economy.so_unit_cost * economy.government_cost_ratio)
+        unfunded_hours = (self.budget_split.delegated_unfunded * population / population.sum() / economy.so_unit_cost
+                          * economy.rc_unit_hours * UNFUNDED_TASK_HOURS_SHARE)
+        self.admin_demand = administrative_load(committee_hours, lev.admin_load, lev.directive_intensity,
+                                                lev.burden_reduction, lev.work_station, economy.work_station_absorption,
+                                                lev.grid_management) + unfunded_hours

@@ -1,0 +1,303 @@
+"""Residents (社区居民, the internal driving force, docs/sources.md §2).
+
+:class:`Resident` is a Mesa agent whose state is one row of the column arrays;
+:class:`ResidentPopulation` holds those arrays (:class:`~cogov_sim.state.ResidentTable`),
+what is derived from them, and runs the residents' monthly phases vectorised over all of
+them: needs arise (M1), services meet them (M2), residents take part (M3), attitudes update
+(M4), volunteers join or found social organisations (M7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+import scipy.sparse as sp
+
+from ..ledger import Ledger
+from ..mechanisms.attitudes import (
+    update_awareness,
+    update_belonging,
+    update_efficacy,
+    update_satisfaction,
+    update_trust,
+)
+from ..mechanisms.common import safe_ratio
+from ..mechanisms.fund import voice_success
+from ..mechanisms.needs import intensity_draw, monthly_needs, need_profile
+from ..mechanisms.participation import (
+    ParticipationDrivers,
+    participation_probability,
+    stakes,
+    time_cost,
+    willingness,
+)
+from ..mechanisms.supply import market_access, match_services, mutual_aid
+from ..network import row_normalised
+from ..parameters import DOMAINS, Behaviour, K, Population
+from ..state import Month, ResidentTable
+
+CULTURE = DOMAINS.index("culture")
+#: Outreach hours per resident-month at which every aware resident feels reached (§4.5 五百).
+FULL_OUTREACH_HOURS = 0.05
+#: Activity supply (RC activity hours + 2 × SO culture units) per resident-month for full availability.
+FULL_ACTIVITY_SUPPLY = 0.04
+#: Council support hours per resident-month for full deliberation availability (§4.2).
+FULL_COUNCIL_HOURS = 0.01
+
+
+def _column(name: str) -> property:
+    def get(self: Resident):
+        return getattr(self.table, name)[self.row]
+
+    def set_(self: Resident, value) -> None:
+        getattr(self.table, name)[self.row] = value
+
+    return property(get, set_, doc=f"This resident's ``{name}`` (a view into the column array).")
+
+
+class Resident(mesa.Agent):
+    """A resident (社区居民, internal driving force, docs/sources.md §2).
+
+    State lives in the population's :class:`~cogov_sim.state.ResidentTable` at row ``self.row``;
+    attribute access reads and writes that row. Monthly dynamics run vectorised in
+    :class:`ResidentPopulation`.
+    """
+
+    def __init__(self, model: mesa.Model, table: ResidentTable, row: int) -> None:
+        super().__init__(model)
+        self.table = table
+        self.row = int(row)
+
+    community = _column("community")
+    stage = _column("stage")
+    income = _column("income")
+    employed = _column("employed")
+    satisfaction = _column("satisfaction")
+    trust_government = _column("trust_government")
+    trust_rc = _column("trust_rc")
+    belonging = _column("belonging")
+    efficacy = _column("efficacy")
+    awareness = _column("awareness")
+
+
+def new_residents(community: np.ndarray, building: np.ndarray, age_tilt: np.ndarray, income_level: np.ndarray,
+                  population: Population, behaviour: Behaviour, rng: np.random.Generator,
+                  belonging: float | None = None, awareness: float | None = None) -> ResidentTable:
+    """Draw residents' characteristics and initial attitudes (docs/sources.md §2, §5.2)."""
+    pop = population
+    n = len(community)
+    u = rng.random(n)
+    p_retiree = np.clip(pop.share_retiree * age_tilt, 0.0, 1.0 - pop.share_youth)
+    stage = np.where(u < pop.share_youth, 0, np.where(u < pop.share_youth + p_retiree, 2, 1)).astype(np.int64)
+    income = income_level * np.exp(rng.normal(-0.18, 0.6, n)) * np.where(stage == 2, 0.7, 1.0)
+    education = np.clip(0.5 + 0.15 * np.log(income) + rng.normal(0.0, 0.15, n), 0.0, 1.0)
+    employed = (stage == 1) & (rng.random(n) < pop.employment_rate)
+
+    def beta(mean: float) -> np.ndarray:
+        return rng.beta(6.0 * mean + 1e-3, 6.0 * (1.0 - mean) + 1e-3, n)
+
+    return ResidentTable(
+        community=community.astype(np.int64), building=building.astype(np.int64), stage=stage,
+        income=income, education=education, employed=employed, employer=np.full(n, -1, np.int64),
+        intensity=intensity_draw(rng, n, K), propensity=rng.normal(0.0, behaviour.propensity_sd, n),
+        satisfaction=beta(0.5), trust_government=beta(pop.initial_trust), trust_rc=beta(pop.initial_trust),
+        belonging=beta(pop.initial_belonging if belonging is None else belonging),
+        efficacy=beta(0.2), awareness=beta(pop.initial_awareness if awareness is None else awareness),
+        participated=np.zeros((n, 4), bool), year_counts=np.zeros((n, 4), np.int16),
+        so_member=np.full(n, -1, np.int64), coverage=np.zeros(n))
+
+
+@dataclass(frozen=True)
+class CommunityOffer:
+    """What the institutions offer residents this month, by community (inputs to M3/M4)."""
+
+    outreach_hours: np.ndarray
+    activity_hours: np.ndarray
+    council_hours: np.ndarray
+    fund_per_resident: np.ndarray
+    rc_response: np.ndarray
+    government_response: float
+    fund_share: np.ndarray
+    escalation_shock: np.ndarray
+
+
+class ResidentPopulation:
+    """All residents: the column table, the network, derived arrays and the monthly phases.
+
+    Args:
+        table: the residents' column state.
+        adjacency: symmetric resident network (CSR).
+        n_communities: number of communities.
+        market_price_index: price of market services (``economy.market_price_index``).
+    """
+
+    def __init__(self, table: ResidentTable, adjacency: sp.csr_matrix, n_communities: int,
+                 market_price_index: float) -> None:
+        self.table = table
+        self.adjacency = adjacency
+        self.n_communities = n_communities
+        self.market_price_index = market_price_index
+        self.unmet_by_community = np.zeros((n_communities, K))
+        self.engagement = np.zeros(n_communities)
+        self.suggestions = np.zeros(K)
+        self.n_suggestions = 0
+        self.reindex()
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def reindex(self) -> None:
+        """Recompute the derived arrays after the population changed (setup and events)."""
+        r = self.table
+        n = len(r)
+        self.membership = sp.csr_matrix((np.ones(n), (r.community, np.arange(n))), shape=(self.n_communities, n))
+        self.community_population = np.asarray(self.membership.sum(axis=1)).ravel()
+        self.neighbour_mean = row_normalised(self.adjacency)
+        self.need_profile = need_profile(r.stage, r.intensity)
+        self.profile_total = self.need_profile.sum(axis=1)
+        self.market_access = market_access(r.income, self.market_price_index)
+        self.time_cost = time_cost(r.stage, r.employed)
+        self.outside_option = 0.5 * np.clip(np.log1p(r.income), 0.0, 1.0) + 0.5 * r.education
+        working = self.membership @ (r.stage == 1).astype(float)
+        self.unemployment = safe_ratio(self.membership @ ((r.stage == 1) & ~r.employed).astype(float), working)
+        self.bottom_quintile = r.income <= np.quantile(r.income, 0.2)
+        self.participated_any = r.participated.any(axis=1).astype(float)
+
+    def arrive(self, newcomers: ResidentTable, adjacency: sp.csr_matrix) -> None:
+        """Migrants join: their rows are appended and the network replaced by ``adjacency``."""
+        self.table.append(newcomers)
+        self.adjacency = adjacency
+        self.reindex()
+
+    def awareness_by_community(self) -> np.ndarray:
+        """Mean awareness of the RC per community."""
+        return safe_ratio(self.membership @ self.table.awareness, np.maximum(self.community_population, 1))
+
+    def release_members(self, organisation_ids: list[int]) -> None:
+        """Members of dissolved organisations become unaffiliated."""
+        self.table.so_member[np.isin(self.table.so_member, organisation_ids)] = -1
+
+    # ------------------------------------------------------------------ the month
+    def needs_arise(self, month_index: int, shock: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """M1: this month's needs per resident, their totals, and demand by community and domain.
+
+        A new survey year (every 12th month) restarts the yearly participation counts.
+        """
+        if month_index % 12 == 0:
+            self.table.year_counts[:] = 0
+        need = monthly_needs(self.need_profile, self.table.community, shock)
+        need_total = need.sum(axis=1) if shock is not None else self.profile_total
+        return need, need_total, self.membership @ need
+
+    def meet_needs(self, month: Month, behaviour: Behaviour) -> None:
+        """M2: all providers' supply meets residents' needs; sets coverage and unmet need."""
+        r = self.table
+        month.public_units = month.government_units + month.so_units + month.project_units + month.rc_money_units
+        month.self_organisation = 1.0 - behaviour.grid_dependence * float(month.levers.grid_management)
+        month.aid = mutual_aid(self.adjacency, r.participated[:, 2], behaviour.mutual_aid_rate) * month.self_organisation
+        month.unmet, month.met_public = match_services(month.need, r.community, month.public_units, month.rc_units,
+                                                       month.demand, r.awareness, month.market_units,
+                                                       self.market_access, month.aid)
+        r.coverage = 1.0 - safe_ratio(month.unmet.sum(axis=1), month.need_total, default=0.0)
+        self.unmet_by_community = self.membership @ month.unmet
+        month.top_unmet = np.argmax(month.unmet, axis=1)
+
+    def drivers(self, month: Month, offer: CommunityOffer, behaviour: Behaviour) -> ParticipationDrivers:
+        """Per-resident inputs of M3 this month."""
+        r = self.table
+        pop = np.maximum(self.community_population, 1)
+        reach = np.minimum(1.0, offer.outreach_hours / (FULL_OUTREACH_HOURS * pop))
+        return ParticipationDrivers(
+            belonging=r.belonging, efficacy=r.efficacy,
+            peer=self.neighbour_mean @ self.participated_any,
+            outreach=r.awareness * reach[r.community],
+            stakes=stakes(offer.fund_per_resident, month.levers.council)[r.community],
+            time_cost=self.time_cost, outside_option=self.outside_option, propensity=r.propensity)
+
+    def take_part(self, month: Month, offer: CommunityOffer, behaviour: Behaviour, resident_giving: float,
+                  ledger: Ledger, rng: np.random.Generator) -> tuple[ParticipationDrivers, np.ndarray]:
+        """M3: residents decide whether to attend, speak up, volunteer, deliberate.
+
+        Donors give to their community's micro-fund (ledger ``donors → fund:c``). Returns the
+        drivers and the deliberators' votes by community and domain (their unmet needs).
+        """
+        r, lev = self.table, month.levers
+        pop = np.maximum(self.community_population, 1)
+        drivers = self.drivers(month, offer, behaviour)
+        supply = (offer.activity_hours + 2.0 * month.so_units[:, CULTURE]) / (FULL_ACTIVITY_SUPPLY * pop)
+        activity = np.minimum(1.0, behaviour.activity_floor + (1.0 - behaviour.activity_floor) * supply)
+        deliberation = float(lev.council) * np.minimum(1.0, offer.council_hours / (FULL_COUNCIL_HOURS * pop))
+        availability = np.column_stack([activity, np.ones_like(activity), np.ones_like(activity), deliberation])
+        p = participation_probability(drivers, behaviour, availability[r.community], month.self_organisation)
+        took = rng.random(p.shape) < p
+        r.participated = took
+        self.participated_any = took.any(axis=1).astype(float)
+        r.year_counts += took
+        voiced = took[:, 1] | took[:, 3]
+        self.engagement = safe_ratio(self.membership @ voiced.astype(float), pop)
+        self.suggestions = (month.unmet * took[:, 1:2]).sum(axis=0)
+        self.n_suggestions = int(took[:, 1].sum())
+        votes = self.membership @ (month.unmet * took[:, 3:4])
+        donors = self.membership @ (took[:, 2] | took[:, 3]).astype(float)
+        for c in range(self.n_communities):
+            amount = donors[c] * resident_giving
+            ledger.transfer("donors", f"fund:{c}", amount, "resident_donations")
+            month.donations[c] += amount
+        return drivers, votes
+
+    def update_attitudes(self, month: Month, offer: CommunityOffer, drivers: ParticipationDrivers,
+                         behaviour: Behaviour, rng: np.random.Generator) -> None:
+        """M4: satisfaction, trust, belonging, efficacy, awareness; and willingness (T1)."""
+        r, beh = self.table, behaviour
+        pop = np.maximum(self.community_population, 1)
+        took = r.participated
+        rc_response = offer.rc_response
+        gov_response = offer.government_response
+        acted_on = took[:, 1] & (rng.random(len(r)) < 1.0 - (1.0 - rc_response[r.community]) * (1.0 - gov_response))
+        funded_voice = np.zeros(len(r), bool)
+        deliberators = np.flatnonzero(took[:, 3])
+        if len(deliberators):
+            share = offer.fund_share[r.community[deliberators]]
+            funded_voice[deliberators] = voice_success(month.top_unmet[deliberators], share) & (share.sum(axis=1) > 0)
+        shock = offer.escalation_shock[r.community]
+        r.satisfaction = update_satisfaction(r.satisfaction, r.coverage, r.employed | (r.stage != 1), beh.satisfaction_rate)
+        voiced = took[:, 1]
+        r.trust_government = update_trust(r.trust_government, r.coverage, np.where(voiced, acted_on, gov_response),
+                                          beh.trust_rate, shock)
+        r.trust_rc = update_trust(r.trust_rc, r.coverage * r.awareness,
+                                  np.where(voiced, acted_on, rc_response[r.community]), beh.trust_rate, shock)
+        r.belonging = update_belonging(r.belonging, self.participated_any > 0, beh.belonging_gain, beh.belonging_decay)
+        r.efficacy = update_efficacy(r.efficacy, (acted_on | funded_voice).astype(float), beh.efficacy_gain,
+                                     beh.efficacy_decay)
+        contact = np.minimum(1.0, beh.awareness_contact * offer.outreach_hours / pop)
+        r.awareness = update_awareness(r.awareness, contact[r.community], took[:, 0].astype(float), self.neighbour_mean,
+                                       beh.awareness_peer, beh.awareness_decay)
+        month.willingness = willingness(drivers, beh)
+
+    def join_organisations(self, month: Month, strongest: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+        """M7: volunteers without an organisation join the strongest one serving their largest
+        unmet need (``strongest``: organisation id per community and domain, −1 none).
+
+        Returns the volunteers left unserved, their count per community and domain (who may
+        found an organisation), and each organisation's volunteers this month.
+        """
+        r = self.table
+        volunteers = r.participated[:, 2]
+        top = month.top_unmet
+        target = strongest[r.community, top]
+        joining = volunteers & (r.so_member < 0) & (target >= 0)
+        r.so_member[joining] = target[joining]
+        ids, counts = np.unique(r.so_member[volunteers & (r.so_member >= 0)], return_counts=True)
+        unserved = volunteers & (target < 0)
+        cells = np.bincount(r.community[unserved] * K + top[unserved], minlength=self.n_communities * K)
+        return unserved, cells.reshape(self.n_communities, K).astype(float), dict(zip(ids.tolist(), counts.tolist(),
+                                                                                      strict=True))
+
+    def enrol_founders(self, unserved: np.ndarray, top_unmet: np.ndarray, community: int, domain: int,
+                       organisation_id: int, founders: int = 5) -> None:
+        """The first ``founders`` unserved volunteers of the cell become members of a new organisation."""
+        r = self.table
+        rows = np.flatnonzero(unserved & (r.community == community) & (top_unmet == domain))[:founders]
+        r.so_member[rows] = organisation_id

@@ -1,0 +1,111 @@
+"""Typed model state shared between the actors: resident columns and the month's flows.
+
+Two kinds of state are passed between the actors by :class:`~cogov_sim.model.CommunityModel`
+(nothing reaches back into the model for them):
+
+* :class:`ResidentTable` — one row per resident; every column is registered here, so all of
+  them grow together when migrants arrive (:meth:`ResidentTable.append`).
+* :class:`Month` — the quantities of one month: needs, the main line, each provider's supply
+  by community and domain, donations, and what the resident phases produce. A fresh
+  ``Month`` is created at the start of every step, so every flow is reset in one place.
+
+Persistent per-community state lives with its owner: project cycles and votes on the
+residents' committees, dispute queues on :class:`~cogov_sim.actors.disputes.DisputeDesk`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from .parameters import K, Levers
+
+
+@dataclass
+class ResidentTable:
+    """Column arrays holding every resident's state (one row per resident).
+
+    Attributes:
+        community, building: where the resident lives (indices).
+        stage: life stage, 0 youth/student, 1 working-age, 2 retiree.
+        income, education: outside options (income relative to the street median; education in [0, 1]).
+        employed, employer: employment, and the enterprise's ``unique_id`` for local jobs (−1 otherwise).
+        intensity: (N, K) persistent lognormal need multipliers.
+        propensity: persistent individual log-odds of taking part.
+        satisfaction, trust_government, trust_rc, belonging, efficacy, awareness: attitudes in [0, 1].
+        participated: (N, 4) participation types taken this month.
+        year_counts: (N, 4) participation counts in the current survey year.
+        so_member: the social organisation the resident belongs to (``unique_id``, −1 none).
+        coverage: share of this month's need that was met.
+    """
+
+    community: np.ndarray
+    building: np.ndarray
+    stage: np.ndarray
+    income: np.ndarray
+    education: np.ndarray
+    employed: np.ndarray
+    employer: np.ndarray
+    intensity: np.ndarray
+    propensity: np.ndarray
+    satisfaction: np.ndarray
+    trust_government: np.ndarray
+    trust_rc: np.ndarray
+    belonging: np.ndarray
+    efficacy: np.ndarray
+    awareness: np.ndarray
+    participated: np.ndarray
+    year_counts: np.ndarray
+    so_member: np.ndarray
+    coverage: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.community)
+
+    def append(self, other: ResidentTable) -> None:
+        """Add the rows of ``other`` (migrant inflow): every registered column grows together."""
+        for f in fields(self):
+            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(other, f.name)]))
+
+
+@dataclass
+class Month:
+    """The quantities of one month, created fresh at the start of every step.
+
+    Supply arrays are (communities, K) in service units; ``donations`` is CNY per community
+    given to the micro-funds this month. The resident phases fill the remaining fields.
+    """
+
+    index: int
+    levers: Levers
+    need: np.ndarray
+    need_total: np.ndarray
+    demand: np.ndarray
+    main_line: np.ndarray
+    government_units: np.ndarray = field(init=False)
+    so_units: np.ndarray = field(init=False)
+    market_units: np.ndarray = field(init=False)
+    rc_units: np.ndarray = field(init=False)
+    rc_money_units: np.ndarray = field(init=False)
+    project_units: np.ndarray = field(init=False)
+    donations: np.ndarray = field(init=False)
+    # filled by the resident phases (M2–M4) and the dispute desk (M9)
+    public_units: np.ndarray | None = None
+    aid: np.ndarray | None = None
+    self_organisation: float = 1.0
+    unmet: np.ndarray | None = None
+    met_public: float = 0.0
+    top_unmet: np.ndarray | None = None
+    disputes: Any = None
+    outreach_hours: np.ndarray | None = None
+    willingness: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        shape = (self.demand.shape[0], K)
+        self.government_units = np.zeros(shape)
+        self.so_units, self.market_units = np.zeros(shape), np.zeros(shape)
+        self.rc_units, self.rc_money_units = np.zeros(shape), np.zeros(shape)
+        self.project_units = np.zeros(shape)
+        self.donations = np.zeros(shape[0])
