@@ -56,7 +56,7 @@ class Street(Protocol):
 
     month: int
     levers: Levers
-    scenario: Scenario
+    spec: Scenario
     shocks: Shocks
     residents: ResidentPopulation
     committees: list
@@ -105,14 +105,14 @@ def ageing(street: Street, share: float) -> None:
 def migrant_inflow(street: Street, share: float) -> None:
     """New residents (``share`` of the population) move in near existing ones, with low
     belonging and awareness; each ties to its anchor and to residents of its community."""
-    residents, pop = street.residents, street.scenario.population
+    residents, pop = street.residents, street.spec.population
     r, rng = residents.table, street.rng
     n_old, n_new = len(r), round(share * len(r))
     if n_new == 0:
         return
     anchor = rng.integers(0, n_old, n_new)              # an existing resident each migrant lives near
     community, building = r.community[anchor], r.building[anchor]
-    new = new_residents(community, building, np.ones(n_new), np.full(n_new, 0.8), pop, street.scenario.behaviour, rng,
+    new = new_residents(community, building, np.ones(n_new), np.full(n_new, 0.8), pop, street.spec.behaviour, rng,
                         belonging=0.1, awareness=0.1)
     rows, cols = [np.arange(n_old, n_old + n_new)], [anchor]
     for _ in range(pop.building_ties - 1):

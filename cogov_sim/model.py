@@ -46,6 +46,8 @@ class CommunityModel(mesa.Model):
         residents: override the scenario's population size.
 
     Attributes:
+        spec: the validated :class:`~cogov_sim.scenario.Scenario` this model runs (Mesa ≥ 3.5
+            reserves ``Model.scenario`` for its own scenario objects, so ours is ``spec``).
         month: the month last simulated (0-based; −1 before the first step).
         levers: this month's lever values.
         residents: the :class:`~cogov_sim.actors.residents.ResidentPopulation` (column state).
@@ -65,7 +67,7 @@ class CommunityModel(mesa.Model):
         super().__init__(rng=np.random.default_rng(model_seq))
         self.survey_rng = np.random.default_rng(survey_seq)
         self.survey_rows: list[dict] = []
-        self.scenario = sc
+        self.spec = sc
         self.seed = seed
         self.levers: Levers = sc.levers
         self.month = -1
@@ -81,7 +83,7 @@ class CommunityModel(mesa.Model):
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
         """One month: events, needs, the institutions act, services meet needs, residents respond."""
-        sc, eco, beh, ledger = self.scenario, self.scenario.economy, self.scenario.behaviour, self.ledger
+        sc, eco, beh, ledger = self.spec, self.spec.economy, self.spec.behaviour, self.ledger
         residents, government = self.residents, self.government
         self.month += 1
         ledger.new_month()
@@ -144,24 +146,24 @@ class CommunityModel(mesa.Model):
 
     # ------------------------------------------------------------------ setup
     def _build_population(self) -> None:
-        pop, rng = self.scenario.population, self.rng
+        pop, rng = self.spec.population, self.rng
         n = pop.residents
         net = build_network(pop, n, rng)
         self.n_communities = net.n_communities
         c = net.community
         age_tilt = rng.uniform(0.6, 1.4, self.n_communities)          # old estates vs new (§4.2 types)
         income_level = np.exp(rng.normal(0.0, 0.3, self.n_communities))
-        table = new_residents(c, net.building, age_tilt[c], income_level[c], pop, self.scenario.behaviour, rng)
+        table = new_residents(c, net.building, age_tilt[c], income_level[c], pop, self.spec.behaviour, rng)
         self.residents = ResidentPopulation(table, net.adjacency, self.n_communities,
-                                            self.scenario.economy.market_price_index)
+                                            self.spec.economy.market_price_index)
         Resident.create_agents(self, n, table=table, row=np.arange(n))
 
     def _build_institutions(self) -> None:
-        pop, rng, C = self.scenario.population, self.rng, self.n_communities
+        pop, rng, C = self.spec.population, self.rng, self.n_communities
         population = self.residents.community_population
         table = self.residents.table
         self.government = Government(self, C)
-        self.committees = [ResidentsCommittee(self, c, self.scenario.levers.autonomy_grant, population[c], pop)
+        self.committees = [ResidentsCommittee(self, c, self.spec.levers.autonomy_grant, population[c], pop)
                            for c in range(C)]
         self.committee_hours = np.array([rc.hours for rc in self.committees])
         for c in range(C):
@@ -176,7 +178,7 @@ class CommunityModel(mesa.Model):
             for _ in range(pop.initial_sos_per_community):
                 self.found_organisation(c, int(rng.integers(K)), capacity=float(rng.uniform(20, 40)),
                                         professionalism=0.3, autonomy=0.5,
-                                        seed_money=3 * self.scenario.economy.so_overhead, source="donors")
+                                        seed_money=3 * self.spec.economy.so_overhead, source="donors")
         self.disputes = DisputeDesk(C)
         self.donations_last_month = np.zeros(C)
 
@@ -197,7 +199,7 @@ class CommunityModel(mesa.Model):
 
     def grid_workers(self) -> np.ndarray:
         """Grid workers per community this month (full-time equivalents)."""
-        return grid_workers(self.residents.community_population, self.scenario.population.residents_per_grid,
+        return grid_workers(self.residents.community_population, self.spec.population.residents_per_grid,
                             self.levers.grid_staff, self.levers.grid_management)
 
     def property_managed(self) -> np.ndarray:
@@ -232,7 +234,7 @@ class CommunityModel(mesa.Model):
 
     def grow_organisations(self, month: Month) -> None:
         """M7: volunteers join the strongest SO serving their largest unmet need, or found one."""
-        lev, beh = month.levers, self.scenario.behaviour
+        lev, beh = month.levers, self.spec.behaviour
         sos = self.social_organisations
         unserved, wanting, volunteers = self.residents.join_organisations(
             month, strongest_by_cell(sos, self.n_communities, K))
@@ -261,6 +263,6 @@ class CommunityModel(mesa.Model):
 
     def apply_events(self) -> None:
         """Apply the scenario's events due this month."""
-        for event in self.scenario.events:
+        for event in self.spec.events:
             if event.month == self.month:
                 events.apply(self, event)

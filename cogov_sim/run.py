@@ -94,7 +94,7 @@ def release_model(model: CommunityModel) -> None:
 
 def collect_results(model: CommunityModel, keep_model: bool = False) -> Results:
     """Turn a finished model into :class:`Results` (releasing the model unless it is kept)."""
-    sc = model.scenario
+    sc = model.spec
     seed = model.seed if isinstance(model.seed, int) else int(model.seed.entropy % (2**63))
     ids = {"scenario": sc.name, "seed": seed}
     series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)

@@ -165,7 +165,7 @@ def test_funds_follow_tasks_share_scales_the_transfer():
 # ----------------------------------------------------------------------------- grid management (§4.5)
 def test_grid_management_costs_staff_wages_and_offices(administrative_run):
     model = administrative_run.model
-    eco, pop, lev = model.scenario.economy, model.scenario.population, model.levers
+    eco, pop, lev = model.spec.economy, model.spec.population, model.levers
     assert lev.grid_management
     workers = model.grid_workers().sum()
     assert workers > 0

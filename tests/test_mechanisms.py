@@ -855,7 +855,7 @@ def test_regime_scan_catches_what_it_must_and_ignores_documentation():
 def participation_bonus(model):
     """A cooperative street gets more (documentation may name regimes)."""
     # co-governance comment
-    if model.scenario.name == "co_governance":
+    if model.spec.name == "co_governance":
         return 0.2
     chengdu_fund = 1.0
     return administrative_led_penalty + chengdu_fund
