@@ -21,6 +21,7 @@ from .actors.residents import Resident, ResidentPopulation, new_residents
 from .network import symmetric_adjacency
 from .parameters import DOMAINS, K, Levers, blend_levers
 from .scenario import Event, Scenario
+from .state import RandomStreams
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Street(Protocol):
     residents: ResidentPopulation
     committees: list
     n_communities: int
-    rng: np.random.Generator
+    streams: RandomStreams
 
     def agents_of(self, cls: type[mesa.Agent]) -> Any: ...
 
@@ -95,7 +96,7 @@ def emergency(street: Street, intensity: float, duration: int, domains: list[str
 def ageing(street: Street, share: float) -> None:
     """A ``share`` of working-age residents retire (and leave their jobs)."""
     r = street.residents.table
-    retiring = (r.stage == 1) & (street.rng.random(len(r)) < share)
+    retiring = (r.stage == 1) & (street.streams.events.random(len(r)) < share)
     r.stage[retiring] = 2
     r.employed[retiring] = False
     r.employer[retiring] = -1
@@ -106,7 +107,7 @@ def migrant_inflow(street: Street, share: float) -> None:
     """New residents (``share`` of the population) move in near existing ones, with low
     belonging and awareness; each ties to its anchor and to residents of its community."""
     residents, pop = street.residents, street.spec.population
-    r, rng = residents.table, street.rng
+    r, rng = residents.table, street.streams.events
     n_old, n_new = len(r), round(share * len(r))
     if n_new == 0:
         return
@@ -129,7 +130,7 @@ def migrant_inflow(street: Street, share: float) -> None:
 def enterprise_exit(street: Street, share: float) -> None:
     """Each enterprise leaves with probability ``share``; its employees lose their jobs."""
     firms = list(street.agents_of(Enterprise))
-    leaving = [f for f in firms if street.rng.random() < share]
+    leaving = [f for f in firms if street.streams.events.random() < share]
     ids = np.array([f.unique_id for f in leaving])
     r = street.residents.table
     jobless = np.isin(r.employer, ids)

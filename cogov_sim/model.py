@@ -29,7 +29,7 @@ from .mechanisms.organisations import founding_counts
 from .network import build_network
 from .parameters import DOMAINS, K, Levers
 from .scenario import Event, Scenario, load_scenario
-from .state import Month
+from .state import Month, RandomStreams
 from .survey import conduct_survey
 
 ENV = DOMAINS.index("environment")
@@ -63,9 +63,8 @@ class CommunityModel(mesa.Model):
         if residents is not None:
             sc = sc.with_overrides({"population.residents": residents}, where="residents")
         seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        model_seq, survey_seq = seq.spawn(2)
-        super().__init__(rng=np.random.default_rng(model_seq))
-        self.survey_rng = np.random.default_rng(survey_seq)
+        self.streams = RandomStreams.spawn(seq)
+        super().__init__(rng=self.streams.activation)
         self.survey_rows: list[dict] = []
         self.spec = sc
         self.seed = seed
@@ -122,15 +121,16 @@ class CommunityModel(mesa.Model):
 
         residents.meet_needs(month, beh)                                                  # M2 matching
         escalation_shock = self.disputes.step(                                            # M9 disputes
-            lev, beh, self.rng, population=pop, unmet=residents.unmet_by_community, demand=demand,
+            lev, beh, self.streams.disputes, population=pop, unmet=residents.unmet_by_community, demand=demand,
             managed=self.property_managed(), unemployment=residents.unemployment,
             awareness=residents.awareness_by_community(),
             mediation_hours=np.array([rc.free_hours["mediation"] for rc in self.committees]),
             so_safety_units=month.so_units[:, DOMAINS.index("safety")], grid_workers=workers)
         offer = self.community_offer(month, escalation_shock)
-        drivers, votes = residents.take_part(month, offer, beh, eco.resident_giving, ledger, self.rng)   # M3
+        drivers, votes = residents.take_part(month, offer, beh, eco.resident_giving, ledger,
+                                             self.streams.participation)   # M3
         self.agents_of(ResidentsCommittee).do("hear_residents", votes)                   # M10 deliberators' votes
-        residents.update_attitudes(month, offer, drivers, beh, self.rng)                 # M4 attitudes
+        residents.update_attitudes(month, offer, drivers, beh, self.streams.responses)               # M4 attitudes
         self.grow_organisations(month)                                                    # M7 membership and births
 
         self.donations_last_month = month.donations
@@ -141,14 +141,14 @@ class CommunityModel(mesa.Model):
         if self.month % 12 == 11:                                                         # the simulated survey
             self.survey_rows.extend(conduct_survey((self.month + 1) // 12, residents.table, month.willingness,
                                                    residents.engagement, self.committees, lev,
-                                                   beh.staff_difficulty_noise, self.survey_rng))
+                                                   beh.staff_difficulty_noise, self.streams.survey))
         ledger.check(scale=sc.levers.budget_per_resident * len(residents) * 100)
 
     # ------------------------------------------------------------------ setup
     def _build_population(self) -> None:
-        pop, rng = self.spec.population, self.rng
+        pop, rng = self.spec.population, self.streams.residents
         n = pop.residents
-        net = build_network(pop, n, rng)
+        net = build_network(pop, n, self.streams.network)
         self.n_communities = net.n_communities
         c = net.community
         age_tilt = rng.uniform(0.6, 1.4, self.n_communities)          # old estates vs new (§4.2 types)
@@ -159,7 +159,7 @@ class CommunityModel(mesa.Model):
         Resident.create_agents(self, n, table=table, row=np.arange(n))
 
     def _build_institutions(self) -> None:
-        pop, rng, C = self.spec.population, self.rng, self.n_communities
+        pop, rng, C = self.spec.population, self.streams.institutions, self.n_communities
         population = self.residents.community_population
         table = self.residents.table
         self.government = Government(self, C)
@@ -211,14 +211,13 @@ class CommunityModel(mesa.Model):
 
     def community_offer(self, month: Month, escalation_shock: np.ndarray) -> CommunityOffer:
         """What the institutions offer residents this month, gathered from the RCs and government."""
-        rcs, lev = self.committees, month.levers
+        rcs = self.committees
         pop = np.maximum(self.residents.community_population, 1)
         return CommunityOffer(
             outreach_hours=np.array([rc.free_hours["outreach"] for rc in rcs]),
             activity_hours=np.array([rc.free_hours["activities"] for rc in rcs]),
             council_hours=np.array([rc.free_hours["council"] for rc in rcs]),
-            fund_per_resident=(lev.participatory_fund / 12.0
-                               + self.donations_last_month * (1.0 + lev.microfund_matching)) / pop,
+            fund_per_resident=(self.government.fund_paid + self.donations_last_month) / pop,
             rc_response=np.array([(1.0 - rc.admin_share) * (0.5 + 0.5 * rc.autonomy) for rc in rcs]),
             government_response=self.government.response_chance,
             fund_share=np.array([rc.fund_share for rc in rcs]),
@@ -239,7 +238,8 @@ class CommunityModel(mesa.Model):
         unserved, wanting, volunteers = self.residents.join_organisations(
             month, strongest_by_cell(sos, self.n_communities, K))
         sos.do("count_volunteers", volunteers)
-        births = founding_counts(wanting, beh.so_founding, lev.so_incubation, month.self_organisation, self.rng)
+        births = founding_counts(wanting, beh.so_founding, lev.so_incubation, month.self_organisation,
+                                 self.streams.founding)
         for c, k in zip(*np.nonzero(births), strict=True):
             for _ in range(births[c, k]):
                 incubated = min(INCUBATED_SEED * lev.so_incubation, self.ledger.balance("incubator"))

@@ -23,6 +23,33 @@ import numpy as np
 from .parameters import K, Levers
 
 
+@dataclass(frozen=True)
+class RandomStreams:
+    """One random generator per mechanism, all spawned from the run's seed.
+
+    Two runs with the same seed draw the same numbers in every mechanism they share (common
+    random numbers): a scenario that changes one lever changes the draws of no other
+    mechanism. Streams are spawned in field order; new streams are added at the end so
+    that the existing ones keep their numbers.
+    """
+
+    network: np.random.Generator          # the resident network (buildings, ties)
+    residents: np.random.Generator        # residents' characteristics and communities' types
+    institutions: np.random.Generator     # enterprises, local jobs, initial social organisations
+    activation: np.random.Generator       # Mesa's generator: the order in which SOs act
+    events: np.random.Generator           # who retires, migrates in, which firms leave
+    disputes: np.random.Generator         # M9 arrivals, detection, resolution, escalation
+    participation: np.random.Generator    # M3 who takes part
+    responses: np.random.Generator        # M4 whether a voice is acted on
+    founding: np.random.Generator         # M7 births of social organisations
+    survey: np.random.Generator           # the simulated survey's staff answers
+
+    @classmethod
+    def spawn(cls, seed: np.random.SeedSequence) -> RandomStreams:
+        """A generator per stream from ``seed`` (``SeedSequence.spawn``, never added integers)."""
+        return cls(*(np.random.default_rng(child) for child in seed.spawn(len(fields(cls)))))
+
+
 @dataclass
 class ResidentTable:
     """Column arrays holding every resident's state (one row per resident).

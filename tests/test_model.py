@@ -408,3 +408,37 @@ def test_finished_runs_do_not_stay_in_memory():
     del kept
     gc.collect()
     assert ref() is None
+
+
+# ----------------------------------------------------------------------------- random streams
+def test_same_seed_gives_every_scenario_the_same_street_and_draws():
+    """One stream per mechanism: two regimes with one seed share the network, the residents,
+    the enterprises, and each month's participation draws (common random numbers)."""
+    a = CommunityModel("administrative_led", seed=31, residents=600)
+    b = CommunityModel("co_governance", seed=31, residents=600)
+    assert (a.residents.adjacency != b.residents.adjacency).nnz == 0
+    for column in ("community", "stage", "income", "propensity", "belonging", "employer"):
+        np.testing.assert_array_equal(getattr(a.residents.table, column), getattr(b.residents.table, column))
+    assert [f.capacity for f in a.agents_of(Enterprise)] == [f.capacity for f in b.agents_of(Enterprise)]
+    for _ in range(3):
+        a.step()
+        b.step()
+    state = lambda m: m.streams.participation.bit_generator.state["state"]  # noqa: E731
+    assert state(a) == state(b)
+    assert a.streams.disputes is not a.streams.participation
+    other = CommunityModel("administrative_led", seed=32, residents=600)
+    assert not np.array_equal(other.residents.table.income, a.residents.table.income)
+
+
+def test_residents_see_the_fund_money_actually_paid():
+    """Stakes follow what reaches the fund, not the lever: with no budget the fund cannot be paid."""
+    paid = CommunityModel(scenario("co_governance", levers__budget_per_resident=200.0), seed=3, residents=600)
+    broke = CommunityModel(scenario("co_governance", levers__budget_per_resident=0.0), seed=3, residents=600)
+    paid.step()
+    broke.step()
+    lever = paid.levers.participatory_fund
+    assert lever > 0
+    np.testing.assert_allclose(paid.government.fund_paid, lever / 12.0)
+    np.testing.assert_array_equal(broke.government.fund_paid, 0.0)
+    offer = broke.community_offer(broke.current, np.zeros(broke.n_communities))
+    np.testing.assert_array_equal(offer.fund_per_resident, broke.donations_last_month / broke.residents.community_population)

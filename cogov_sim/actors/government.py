@@ -34,6 +34,8 @@ class Government(mesa.Agent):
     Attributes:
         direction: direction ``g`` over the service domains (M5).
         response_chance: chance that a resident's voice is acted on by government.
+        fund_paid: money paid into each community's participatory fund this month (fund
+            tranche and micro-fund matching, CNY): what residents see they can decide on.
         spending: direct provision this month by community and domain (CNY).
         admin_demand: administrative hours pushed down to each RC this month.
     """
@@ -46,6 +48,7 @@ class Government(mesa.Agent):
         self.spending = np.zeros((n_communities, K))
         self.admin_demand = np.zeros(n_communities)
         self.response_chance = 0.0
+        self.fund_paid = np.zeros(n_communities)
         self.budget_split = None
 
     def set_direction(self, levers: Levers, signals: np.ndarray, strengths: np.ndarray) -> None:
@@ -66,6 +69,7 @@ class Government(mesa.Agent):
         """
         ledger.transfer("treasury", self.account, budget, "budget")
         n_c = len(population)
+        self.fund_paid = np.zeros(n_c)
         fixed = [
             ("escalation", escalation_cost, None),
             ("grid", grid_cost, None),
@@ -85,7 +89,7 @@ class Government(mesa.Agent):
             else:
                 weights = (population / population.sum()) if target == "fund" else normalise(donations_last_month)
                 for c in range(n_c):
-                    ledger.transfer(self.account, f"fund:{c}", amount * weights[c], use)
+                    self.fund_paid[c] += ledger.transfer(self.account, f"fund:{c}", amount * weights[c], use)
         for c in range(n_c):
             ledger.transfer(self.account, f"rc:{c}", split.delegated_funded * population[c] / population.sum(),
                             "funds_follow_tasks")
