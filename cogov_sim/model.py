@@ -109,7 +109,7 @@ class CommunityModel(mesa.Model):
             donations_last_month=self.donations_last_month, population=pop)
         tender_contracts(sos, purchase, eco, ledger, government.account)                  # M7 purchase of services
         government.provide(month, eco, ledger, population=pop, unmet_last_month=residents.unmet_by_community,
-                           committee_hours=self.committee_hours)                          # M2 direct provision, M6 tasks
+                           committee_hours=np.array([rc.hours for rc in self.committees]))    # M2 provision, M6 tasks
 
         self.agents_of(Enterprise).do("step", month, eco.enterprise_giving, ledger)      # M8 market and co-building
         self.agents_of(ResidentsCommittee).do(                                           # M6 hours, M10 fund cycle
@@ -165,7 +165,6 @@ class CommunityModel(mesa.Model):
         self.government = Government(self, C)
         self.committees = [ResidentsCommittee(self, c, self.spec.levers.autonomy_grant, population[c], pop)
                            for c in range(C)]
-        self.committee_hours = np.array([rc.hours for rc in self.committees])
         for c in range(C):
             n_c = population[c]
             firms = [Enterprise(self, c, ENV if e == 0 else int(rng.choice([0, 1, 2, 5])), (0.1 if e == 0 else 0.06) * n_c,
