@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 from .calibration.cli import register as register_calibration
 from .errors import CogovError
 from .experiments.cli import register as register_experiments
+from .workshop.cli import register as register_workshop
 
 #: The four reference governance models (digest §4.1–§4.4), run by ``cogov run`` with no scenario.
 REFERENCE_MODELS = ("administrative_led", "autonomous", "cooperative", "co_governance")
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
     register_experiments(sub)
     register_calibration(sub)
+    register_workshop(sub)
     return parser
 
 
@@ -141,8 +143,9 @@ def compare_reference_models(args: argparse.Namespace) -> int:
         summaries.append(run_scenario(name, seed=args.seed, months=args.months, residents=args.residents).summary)
     frame = pd.concat(summaries, ignore_index=True)
     months, residents = int(frame["months"].iloc[0]), int(frame["residents"].iloc[0])
-    print(f"Four governance models, seed {args.seed}, {residents:,} residents, {months} months "
-          f"(means over the last 12 months):\n")
+    print(f"Four governance models, ONE seed ({args.seed}), {residents:,} residents, {months} months "
+          f"(means over the last 12 months; no uncertainty: for replications with 95% intervals and a report "
+          f"run 'cogov compare {' '.join(REFERENCE_MODELS)}'):\n")
     print(comparison_table(frame))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -80,7 +80,7 @@ def experiment_text(scenarios: list[str], seeds: int, residents: int | None, mon
     """The experiment file (TOML) of a comparison: the scenarios, ``seeds`` replications each."""
     paths = [Path(load_scenario(s).source).resolve() for s in scenarios]
     names = ", ".join(f'"{p.as_posix()}"' for p in paths)
-    metrics = ", ".join(f'"{m}"' for m in dict.fromkeys((*OUTCOMES, *HEADLINE, *FORCE_COLUMNS)))
+    metrics = ", ".join(f'"{m}"' for m in dict.fromkeys((*OUTCOMES, *HEADLINE, *FORCE_COLUMNS, "residents")))
     lines = ['name = "compare"', f'description = "cogov compare: {", ".join(scenarios)}"', f"scenarios = [{names}]",
              f"replications = {seeds}", f"seed = {ROOT_SEED}"]
     if months is not None:
