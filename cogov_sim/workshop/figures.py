@@ -35,7 +35,8 @@ def series_figure(bands: pd.DataFrame, scenarios: list[str], outcomes: tuple[str
     ``bands`` has columns scenario, outcome, month, mean, lo, hi (lo = hi = mean for one seed).
     """
     _prepare(lang)
-    fig = Figure(figsize=size, layout="constrained")
+    fig = Figure(figsize=size)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.93, bottom=0.2, wspace=0.28, hspace=0.62)
     axes = fig.subplots(2, (len(outcomes) + 1) // 2, squeeze=False).ravel()
     for ax, outcome in zip(axes, outcomes, strict=False):
         for i, sc in enumerate(scenarios):
@@ -50,7 +51,7 @@ def series_figure(bands: pd.DataFrame, scenarios: list[str], outcomes: tuple[str
     for ax in axes[len(outcomes):]:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(scenarios), fontsize=6.5, frameon=False)
+    fig.legend(handles, labels, loc="lower center", ncol=len(scenarios), fontsize=6.5, frameon=False)
     return fig
 
 
@@ -62,7 +63,8 @@ def forces_figure(forces: pd.DataFrame, scenarios: list[str], lang: str = "en",
     :func:`cogov_sim.workshop.compare.force_components`.
     """
     _prepare(lang)
-    fig = Figure(figsize=size, layout="constrained")
+    fig = Figure(figsize=size)
+    fig.subplots_adjust(left=0.12, right=0.86, top=0.86, bottom=0.25, wspace=0.08)
     axes = fig.subplots(1, len(scenarios), sharex=True, sharey=True, squeeze=False).ravel()
     lim = max(1.0, float(forces[["along", "across"]].abs().to_numpy().max())) / 1000 * 1.05
     for i, (ax, sc) in enumerate(zip(axes, scenarios, strict=True)):
@@ -80,7 +82,7 @@ def forces_figure(forces: pd.DataFrame, scenarios: list[str], lang: str = "en",
         ax.set_xlabel("k CNY / " + ui("month", lang), fontsize=6)
         ax.grid(axis="x", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, [*labels[:1], labels[1]], loc="outside right center", fontsize=6, frameon=False)
+    fig.legend(handles, labels, loc="center right", fontsize=6, frameon=False)
     return fig
 
 
