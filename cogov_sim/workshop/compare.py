@@ -131,7 +131,7 @@ def analyse(summary: pd.DataFrame, series: pd.DataFrame, scenarios: list[str], b
                         .assign(scenario=s) for s in scenarios], ignore_index=True)
     seeds = int(summary.groupby("scenario").size().min())
     months = int(summary["months"].iloc[0])
-    residents = int(round(series[series["month"] == 1]["residents"].mean())) if "residents" in series else 0
+    residents = round(float(series[series["month"] == 1]["residents"].mean())) if "residents" in series else 0
     return Comparison(scenarios, baseline, seeds, residents, months, summary, series, table, bands, forces,
                       validation_caveats())
 

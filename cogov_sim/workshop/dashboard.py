@@ -22,11 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..metrics import FORCES
 from ..model import CommunityModel
 from ..parameters import Levers
 from ..run import release_model
-from ..scenario import EVENT_KINDS, load_scenario, parse_event
+from ..scenario import load_scenario, parse_event
 from .compare import FORCE_COLUMNS, HEADLINE, Comparison, analyse, force_components
 
 #: Workshop sizes of the shocks (one click each; the scenario files give other sizes for scripted runs).
@@ -84,10 +83,11 @@ class Workshop:
     def set_lever(self, index: int, name: str, value: Any) -> None:
         """Change one lever of model ``index``: a regime switch from this month, no ramp."""
         kind = type(LEVER_FIELDS[name].default)
-        event = parse_event({"month": self.month, "kind": "regime_switch", "levers": {name: kind(value)},
+        self.levers[index][name] = kind(value)
+        # every lever set so far, so that two changes in one month both hold
+        event = parse_event({"month": self.month, "kind": "regime_switch", "levers": dict(self.levers[index]),
                              "ramp_months": 0}, where=f"lever {name}")
         self.models[index].apply_event(event)
-        self.levers[index][name] = kind(value)
 
     def series(self) -> pd.DataFrame:
         """Headline outcomes by month, in the figures' band layout (lo = hi: one seed)."""
