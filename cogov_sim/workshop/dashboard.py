@@ -210,11 +210,15 @@ def _page() -> Any:
             workshop.fire(kind)
             force_update()
 
+        update_counter.get()
         solara.Markdown(f"**{ui('shocks', lang.value)}**")
         with solara.Row(style={"flex-wrap": "wrap"}):
             for kind in SHOCKS:
                 solara.Button(label(kind, lang.value, "events"), on_click=lambda k=kind: fire(k), color="warning",
                               classes=[f"cogov-shock-{kind}"])
+        if workshop.fired:
+            fired = "; ".join(f"{ui('month', lang.value)} {m}: {label(k, lang.value, 'events')}" for m, k in workshop.fired)
+            solara.Text(f"{ui('fired', lang.value)}: {fired}", classes=["cogov-fired"])
 
     @solara.component
     def LeverControls(workshop: Workshop) -> None:

@@ -36,7 +36,7 @@ def series_figure(bands: pd.DataFrame, scenarios: list[str], outcomes: tuple[str
     """
     _prepare(lang)
     fig = Figure(figsize=size)
-    fig.subplots_adjust(left=0.06, right=0.99, top=0.93, bottom=0.2, wspace=0.28, hspace=0.62)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.92, bottom=0.2, wspace=0.25, hspace=0.7)
     axes = fig.subplots(2, (len(outcomes) + 1) // 2, squeeze=False).ravel()
     for ax, outcome in zip(axes, outcomes, strict=False):
         for i, sc in enumerate(scenarios):
@@ -64,7 +64,7 @@ def forces_figure(forces: pd.DataFrame, scenarios: list[str], lang: str = "en",
     """
     _prepare(lang)
     fig = Figure(figsize=size)
-    fig.subplots_adjust(left=0.12, right=0.86, top=0.86, bottom=0.25, wspace=0.08)
+    fig.subplots_adjust(left=0.14, right=0.86, top=0.78, bottom=0.24, wspace=0.08)
     axes = fig.subplots(1, len(scenarios), sharex=True, sharey=True, squeeze=False).ravel()
     lim = max(1.0, float(forces[["along", "across"]].abs().to_numpy().max())) / 1000 * 1.05
     for i, (ax, sc) in enumerate(zip(axes, scenarios, strict=True)):
@@ -77,7 +77,7 @@ def forces_figure(forces: pd.DataFrame, scenarios: list[str], lang: str = "en",
         ax.set_xlim(-lim * 0.25, lim)
         ax.set_yticks(list(y), [label(a, lang, "forces").split("（")[0].split(" (")[0] for a in d["actor"]], fontsize=6.5)
         ax.invert_yaxis()
-        ax.set_title(label(sc, lang), fontsize=7.5)
+        ax.set_title(label(sc, lang).replace(" (", "\n(").replace("（", "\n（"), fontsize=6.5)
         ax.tick_params(axis="x", labelsize=6)
         ax.set_xlabel("k CNY / " + ui("month", lang), fontsize=6)
         ax.grid(axis="x", alpha=0.3)

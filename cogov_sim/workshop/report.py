@@ -22,20 +22,22 @@ from .i18n import label, ui
 CSS = """
 @page { size: A4; margin: 9mm; }
 * { box-sizing: border-box; }
-body { font-family: "Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", sans-serif; font-size: 7.4pt; color: #111;
-       margin: 0 auto; max-width: 192mm; }
-h1 { font-size: 12pt; margin: 0 0 1mm 0; }
-p.meta { margin: 0 0 2mm 0; color: #444; }
+body { font-family: "Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", sans-serif; font-size: 7pt; line-height: 1.2;
+       color: #111; margin: 0 auto; max-width: 192mm; }
+h1 { font-size: 11pt; margin: 0 0 0.5mm 0; }
+p.meta { margin: 0 0 1.5mm 0; color: #444; }
 table { border-collapse: collapse; width: 100%; }
-th, td { padding: 0.5mm 1.2mm; border-bottom: 0.2mm solid #ddd; text-align: right; vertical-align: top; }
-th:first-child, td:first-child { text-align: left; }
+th, td { padding: 0.25mm 1mm; border-bottom: 0.2mm solid #ddd; text-align: right; vertical-align: top;
+         white-space: nowrap; }
+th { white-space: normal; }
+th:first-child, td:first-child { text-align: left; white-space: normal; }
 th { background: #f0f0f0; font-weight: 600; }
-td .d { display: block; color: #555; font-size: 6.6pt; }
+td .d { display: block; color: #555; font-size: 6.3pt; }
 td .d.sig { color: #000; font-weight: 600; }
 .caveat { color: #b35900; font-weight: 600; }
-img { width: 100%; display: block; margin-top: 1.5mm; }
-h2 { font-size: 8.5pt; margin: 2mm 0 0 0; }
-p.note { margin: 1mm 0 0 0; color: #444; font-size: 6.6pt; }
+img { width: 100%; display: block; margin-top: 1mm; }
+h2 { font-size: 8pt; margin: 1.5mm 0 0 0; }
+p.note { margin: 0.6mm 0 0 0; color: #444; font-size: 6.2pt; }
 """
 
 
@@ -56,7 +58,7 @@ def format_diff(outcome: str, value: float) -> str:
         return "–"
     fmt = _fmt(outcome)
     if "%" in fmt:
-        return f"{value * 100:+.1f} pp"
+        return f"{value * 100:+.1f}"
     return fmt.replace("{:", "{:+").format(value)
 
 
@@ -71,6 +73,8 @@ def cell_text(cmp: Comparison, row: pd.Series, with_ci: bool) -> tuple[str, str,
     diff = "Δ " + format_diff(o, row["diff"])
     if with_ci:
         diff += f" [{format_diff(o, row['diff_lo'])}, {format_diff(o, row['diff_hi'])}]"
+    if "%" in _fmt(o):
+        diff += " pp"
     sig = with_ci and (row["diff_lo"] > 0 or row["diff_hi"] < 0)
     return value, diff, bool(sig)
 
@@ -93,8 +97,8 @@ def render_html(cmp: Comparison, lang: str = "en", generated: str | None = None)
             d = f'<span class="d{" sig" if sig else ""}">{e(diff)}</span>' if diff else ""
             cells.append(f"<td>{e(value)}{d}</td>")
         rows.append(f"<tr><td>{e(label(outcome, lang, 'outcomes'))}{mark}</td>{''.join(cells)}</tr>")
-    series = series_figure(cmp.bands, cmp.scenarios, HEADLINE, lang)
-    forces = forces_figure(cmp.forces, cmp.scenarios, lang)
+    series = series_figure(cmp.bands, cmp.scenarios, HEADLINE, lang, size=(7.4, 2.9))
+    forces = forces_figure(cmp.forces, cmp.scenarios, lang, size=(7.4, 1.55))
     seeds = f"{cmp.seeds} {ui('seeds', lang)}" if with_ci else ui("one_seed", lang)
     meta = (f"{seeds} · {cmp.residents:,} {ui('residents_n', lang)} · {cmp.months} {ui('months_n', lang)} · "
             f"{ui('baseline', lang)}: {label(cmp.baseline, lang, 'scenarios')}")
