@@ -1,8 +1,8 @@
 """The dashboard and the printed report in a real browser: Debian's Chromium driven by Playwright.
 
 Every page is guarded: a request that leaves localhost is aborted and fails the test (the
-dashboard must work with no internet). Set ``COGOV_DOCS_IMAGES=1`` to also write the README's
-screenshots into docs/ (``make docs-images`` does, from a full-size comparison).
+dashboard must work with no internet). The README's pictures are made the same way by
+``docs/generate_workshop_images.py``.
 """
 
 from __future__ import annotations
@@ -89,8 +89,6 @@ def test_dashboard_steps_shocks_switches_language_and_writes_the_report(browser,
     expect(page.locator(".cogov-report-path")).to_contain_text("report.html", timeout=60_000)
     reports = list((tmp_path / "runs" / "dashboard").glob("*/report.html"))
     assert len(reports) == 1 and label("co_governance", "zh", "scenarios") in reports[0].read_text(encoding="utf-8")
-    if os.environ.get("COGOV_DOCS_IMAGES"):
-        page.screenshot(path=Path(__file__).resolve().parents[1] / "docs" / "figures" / "dashboard.png")
     assert outside == [], f"requests left localhost: {outside}"
 
 

@@ -207,13 +207,16 @@ def test_compare_command_prints_table_and_writes_report(cogov, tmp_path: Path):
     (["compare", "cooperative", "autonomous", "--seeds", "1"], ["--seeds", "allowed 2"]),
     (["compare", "cooperative", "autonomous", "--lang", "fr"], ["--lang", "fr"]),
     (["compare", "cooperatve", "autonomous"], ["did you mean 'cooperative'"]),
+    (["dashboard", "cooperative"], ["2–4 scenarios", "got 1"]),
+    (["dashboard", "cooperative", "autonomus"], ["did you mean 'autonomous'"]),
+    (["dashboard", "--port", "80"], ["--port", "allowed 1024"]),
 ])
-def test_bad_compare_arguments_are_one_line(args: list[str], parts: list[str], tmp_path: Path, capsys):
-    assert_one_line_error(InProcess([*args, "--out", str(tmp_path / "x")], capsys), *parts)
+def test_bad_workshop_arguments_are_one_line(args: list[str], parts: list[str], tmp_path: Path, capsys):
+    out = ["--out", str(tmp_path / "x")] if args[0] == "compare" else []
+    assert_one_line_error(InProcess([*args, *out], capsys), *parts)
 
 
 def test_run_without_scenario_says_it_is_one_seed(capsys):
-    InProcess(["run", "--months", "2", "--residents", "100", "--quiet"], capsys)
     result = InProcess(["run", "--months", "2", "--residents", "100", "--quiet"], capsys)
     assert result.returncode == 0
     assert "ONE seed" in result.stdout and f"cogov compare {' '.join(REFERENCE_MODELS)}" in result.stdout

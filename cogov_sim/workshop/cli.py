@@ -6,7 +6,6 @@ Imported whenever ``cogov`` starts: nothing heavy at module level.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -76,5 +75,4 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
     scenarios = args.scenarios or list(REFERENCE_MODELS)
     _check_count(scenarios)
-    print(f"cogov dashboard: http://{args.host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
     return serve(scenarios, residents=args.residents, seed=args.seed, lang=args.lang, host=args.host, port=args.port)

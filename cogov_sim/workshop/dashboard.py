@@ -142,6 +142,7 @@ def serve(scenarios: list[str], *, residents: int | None = None, seed: int = 0, 
     """Become the Solara server of the dashboard (this process is replaced; it serves until stopped)."""
     for s in scenarios:
         load_scenario(s)  # a bad name gets its one-line error here, not in the browser
+    print(f"cogov dashboard: http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     env = {**os.environ, "COGOV_DASHBOARD_SCENARIOS": ",".join(scenarios), "COGOV_DASHBOARD_SEED": str(seed),
            "COGOV_DASHBOARD_RESIDENTS": str(residents or ""), "COGOV_DASHBOARD_LANG": lang,
            "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no request leaves the machine
