@@ -6,7 +6,7 @@
 1. ``compare``: wall time of :func:`run_comparison` (the replications as a sweep on ``--workers``
    processes, then the analysis) and of writing the report (figures, HTML, CSV), in a fresh folder.
 2. Dashboard: 2 models × 5,000 residents stepping together (:meth:`Workshop.step`), median and
-   95th percentile of ``--steps`` steps; and the redraw of both figures (PNG at 80 dpi) as the
+   95th percentile of ``--steps`` steps; and the redraw of both figures (PNG at 96 dpi) as the
    page does after a step. Target: a step under 0.2 s. Pass ``--out DIR`` to keep the comparison
    (e.g. to make the README's report image).
 """
@@ -52,8 +52,8 @@ def bench_dashboard(args: argparse.Namespace) -> None:
         steps.append(time.perf_counter() - t)
         if i % 5 == 0:
             t = time.perf_counter()
-            png_bytes(series_figure(w.series(), w.names, HEADLINE, "en", size=(9.5, 4.2)), dpi=80)
-            png_bytes(forces_figure(w.forces(), w.names, "en", size=(9.5, 1.9)), dpi=80)
+            png_bytes(series_figure(w.series(), w.names, HEADLINE, "en", size=(9.5, 4.2)), dpi=96)
+            png_bytes(forces_figure(w.forces(), w.names, "en", size=(9.5, 1.9)), dpi=96)
             draws.append(time.perf_counter() - t)
     s, d = np.array(steps), np.array(draws)
     print(f"dashboard: 2 models × {args.residents:,} residents, {args.steps} steps: step median {np.median(s):.3f} s, "

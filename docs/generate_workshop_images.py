@@ -73,7 +73,7 @@ def dashboard_image(browser) -> None:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/bench_compare")
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/bench_compare").resolve()
     with sync_playwright() as p:
         browser = launch(p)
         report_images(browser, folder)

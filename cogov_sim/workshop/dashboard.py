@@ -248,8 +248,8 @@ def _page() -> Any:
         update_counter.get()
         series = series_figure(workshop.series(), workshop.names, HEADLINE, lang.value, size=(9.5, 4.2))
         forces = forces_figure(workshop.forces(), workshop.names, lang.value, size=(9.5, 1.9))
-        solara.Image(png_bytes(series, dpi=80), classes=["cogov-series"])
-        solara.Image(png_bytes(forces, dpi=80), classes=["cogov-forces"])
+        solara.Image(png_bytes(series, dpi=96), classes=["cogov-series"])
+        solara.Image(png_bytes(forces, dpi=96), classes=["cogov-forces"])
 
     @solara.component
     def ReportButton(workshop: Workshop) -> None:
