@@ -6,15 +6,20 @@ Imported whenever ``cogov`` starts: nothing heavy at module level.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .i18n import LANGUAGES
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``compare`` and ``dashboard`` subcommands to the ``cogov`` parser."""
-    from ..cli import _positive  # at call time: cogov_sim.cli imports this module at its top
+def register(subparsers: Any, positive: Callable[..., Callable[[str], int]], reference_models: Sequence[str]) -> None:
+    """Add the ``compare`` and ``dashboard`` subcommands to the ``cogov`` parser.
+
+    ``positive(kind, lo, hi)`` makes the argument type of a whole number in ``lo``–``hi`` (the
+    command line's shared validator); ``reference_models`` are the dashboard's default models.
+    """
+    _positive = positive
 
     p = subparsers.add_parser("compare", help="compare 2–4 governance models over many seeds (95%% intervals, "
                                               "one-page report)",
@@ -41,7 +46,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="starting language")
     p.add_argument("--port", type=_positive(int, 1024, 65535), default=8765, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.set_defaults(func=cmd_dashboard)
+    p.set_defaults(func=cmd_dashboard, reference_models=list(reference_models))
 
 
 def _check_count(scenarios: list[str]) -> None:
@@ -70,9 +75,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until interrupted."""
-    from ..cli import REFERENCE_MODELS
     from .dashboard import serve
 
-    scenarios = args.scenarios or list(REFERENCE_MODELS)
+    scenarios = args.scenarios or args.reference_models
     _check_count(scenarios)
     return serve(scenarios, residents=args.residents, seed=args.seed, lang=args.lang, host=args.host, port=args.port)

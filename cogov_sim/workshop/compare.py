@@ -25,14 +25,10 @@ from scipy import stats
 from ..metrics import FORCES
 from ..parameters import DOMAINS
 from ..scenario import load_scenario
+from .outcomes import HEADLINE, OUTCOME_FORMATS
 
 #: Outcomes of the comparison table (summary columns), in the order shown.
-OUTCOMES = ("coverage", "mismatch", "participation_any", "participation_public_affairs", "satisfaction",
-            "trust_government", "belonging", "efficacy", "rc_admin_share", "rc_autonomy", "so_count",
-            "public_spending", "cost_per_met_need", "disputes_escalated", "gini_coverage",
-            "coverage_bottom_quintile", "force_alignment", "need_alignment")
-#: Outcomes drawn as time series with bands (the headline outcomes).
-HEADLINE = ("coverage", "participation_any", "trust_government", "rc_admin_share", "so_count", "force_alignment")
+OUTCOMES = tuple(OUTCOME_FORMATS)
 #: Force columns: per actor and domain (CNY deployed this month, docs/sources.md §2).
 FORCE_COLUMNS = tuple(f"force_{a}_{d}" for a in FORCES for d in DOMAINS)
 #: Root seed of the comparison's replications (child seeds are spawned from it by the sweep).

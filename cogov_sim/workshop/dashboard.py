@@ -127,11 +127,13 @@ class Workshop:
 
 def _config() -> dict[str, Any]:
     """The dashboard's settings, passed by :func:`serve` to the Solara server through the environment."""
-    from ..cli import REFERENCE_MODELS
+    from ..errors import CogovError
 
     raw = os.environ.get("COGOV_DASHBOARD_SCENARIOS", "")
+    if not raw:
+        raise CogovError("the dashboard's models are not set: start it with 'cogov dashboard'")
     residents = os.environ.get("COGOV_DASHBOARD_RESIDENTS", "")
-    return {"scenarios": raw.split(",") if raw else list(REFERENCE_MODELS),
+    return {"scenarios": raw.split(","),
             "seed": int(os.environ.get("COGOV_DASHBOARD_SEED", "0")),
             "residents": int(residents) if residents else None,
             "lang": os.environ.get("COGOV_DASHBOARD_LANG", "en")}

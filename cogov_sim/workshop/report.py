@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .compare import HEADLINE, OUTCOMES, Comparison
+from .compare import OUTCOMES, Comparison
 from .figures import forces_figure, save_figure, series_figure, svg_data_uri
 from .i18n import label, ui
+from .outcomes import HEADLINE, OUTCOME_FORMATS
 
 CSS = """
 @page { size: A4; margin: 9mm; }
@@ -42,9 +43,7 @@ p.note { margin: 0.6mm 0 0 0; color: #444; font-size: 6.2pt; }
 
 
 def _fmt(outcome: str) -> str:
-    from ..cli import COMPARISON_ROWS
-
-    return next((f for c, _, f in COMPARISON_ROWS if c == outcome), "{:.3f}")
+    return OUTCOME_FORMATS.get(outcome, "{:.3f}")
 
 
 def format_value(outcome: str, value: float) -> str:
