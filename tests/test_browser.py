@@ -89,6 +89,9 @@ def test_dashboard_steps_shocks_switches_language_and_writes_the_report(browser,
     expect(page.locator(".cogov-report-path")).to_contain_text("report.html", timeout=60_000)
     reports = list((tmp_path / "runs" / "dashboard").glob("*/report.html"))
     assert len(reports) == 1 and label("co_governance", "zh", "scenarios") in reports[0].read_text(encoding="utf-8")
+    with page.expect_download() as download:
+        page.get_by_text(ui("download", "zh")).click()
+    assert Path(download.value.path()).read_bytes() == reports[0].read_bytes()       # the participant takes it home
     assert outside == [], f"requests left localhost: {outside}"
 
 

@@ -142,8 +142,14 @@ def _config() -> dict[str, Any]:
 def serve(scenarios: list[str], *, residents: int | None = None, seed: int = 0, lang: str = "en",
           host: str = "127.0.0.1", port: int = 8765) -> int:
     """Become the Solara server of the dashboard (this process is replaced; it serves until stopped)."""
+    import importlib.util
+
+    from ..errors import CogovError
+
     for s in scenarios:
         load_scenario(s)  # a bad name gets its one-line error here, not in the browser
+    if importlib.util.find_spec("solara") is None:
+        raise CogovError("the dashboard needs Solara: pip install -e '.[dashboard]' (make install does)")
     print(f"cogov dashboard: http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     env = {**os.environ, "COGOV_DASHBOARD_SCENARIOS": ",".join(scenarios), "COGOV_DASHBOARD_SEED": str(seed),
            "COGOV_DASHBOARD_RESIDENTS": str(residents or ""), "COGOV_DASHBOARD_LANG": lang,
@@ -264,9 +270,11 @@ def _page() -> Any:
             write_report(workshop.comparison(), out, lang.value)
             set_written(str(out / "report.html"))
 
-        solara.Button(ui("report", lang.value), on_click=write, classes=["cogov-report"])
-        if written:
-            solara.Text(f"{ui('written', lang.value)}: {written}", classes=["cogov-report-path"])
+        with solara.Row():
+            solara.Button(ui("report", lang.value), on_click=write, classes=["cogov-report"])
+            if written:
+                solara.Text(f"{ui('written', lang.value)}: {written}", classes=["cogov-report-path"])
+                solara.FileDownload(Path(written).read_bytes(), filename="report.html", label=ui("download", lang.value))
 
     @solara.component
     def Page() -> None:
