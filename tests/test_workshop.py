@@ -99,6 +99,23 @@ def test_matplotlib_gets_a_cjk_font_or_one_warning(capsys):
         assert matplotlib.rcParams["font.sans-serif"][0] == i18n.cjk_font()
 
 
+def test_without_a_cjk_font_figures_keep_english_labels_and_warn_once(monkeypatch, capsys):
+    from cogov_sim.workshop import figures
+
+    bands = pd.DataFrame({"scenario": "cooperative", "outcome": "coverage", "month": [1, 2], "mean": 0.3, "lo": 0.3,
+                          "hi": 0.3})
+    monkeypatch.setattr(i18n, "cjk_font", lambda: None)
+    i18n.use_cjk_font.cache_clear()
+    try:
+        titles = [figures.series_figure(bands, ["cooperative"], ("coverage",), "zh").axes[0].get_title()
+                  for _ in range(2)]
+    finally:
+        i18n.use_cjk_font.cache_clear()
+    assert titles == [i18n.label("coverage", "en")] * 2                     # no boxes: English labels
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "fonts-noto-cjk" in err[0]
+
+
 # ----------------------------------------------------------------------------- statistics
 def test_intervals_match_scipy():
     rng = np.random.default_rng(1)

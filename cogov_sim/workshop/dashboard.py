@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,14 @@ LEVER_FIELDS = {f.name: f for f in dataclasses.fields(Levers)}
 
 
 class Workshop:
-    """2–4 models on the same seed, stepped together, with their monthly outputs."""
+    """2–4 models on the same seed, stepped together, with their monthly outputs.
+
+    Thread-safe: the page's play loop steps in a worker thread while buttons fire shocks and
+    change levers, so every method holds the workshop's lock.
+    """
 
     def __init__(self, scenarios: list[str], seed: int = 0, residents: int | None = None) -> None:
+        self.lock = threading.RLock()
         self.scenarios = [load_scenario(s) for s in scenarios]
         self.names = [sc.name for sc in self.scenarios]
         self.seed, self.residents = seed, residents
@@ -55,12 +61,13 @@ class Workshop:
 
     def reset(self) -> None:
         """New models at month 0 (the same seed: the same population and network in each)."""
-        for m in self.models:
-            release_model(m)
-        self.models = [CommunityModel(sc, seed=self.seed, residents=self.residents) for sc in self.scenarios]
-        self.rows: list[list[dict[str, float]]] = [[] for _ in self.models]
-        self.levers: list[dict[str, Any]] = [dataclasses.asdict(m.levers) for m in self.models]
-        self.fired: list[tuple[int, str]] = []
+        with self.lock:
+            for m in self.models:
+                release_model(m)
+            self.models = [CommunityModel(sc, seed=self.seed, residents=self.residents) for sc in self.scenarios]
+            self.rows: list[list[dict[str, float]]] = [[] for _ in self.models]
+            self.levers: list[dict[str, Any]] = [dataclasses.asdict(m.levers) for m in self.models]
+            self.fired: list[tuple[int, str]] = []
 
     @property
     def month(self) -> int:
@@ -69,58 +76,64 @@ class Workshop:
 
     def step(self) -> None:
         """Advance every model by one month."""
-        for model, rows in zip(self.models, self.rows, strict=True):
-            model.step()
-            rows.append(dict(model.metrics))
+        with self.lock:
+            for model, rows in zip(self.models, self.rows, strict=True):
+                model.step()
+                rows.append(dict(model.metrics))
 
     def fire(self, kind: str) -> None:
         """Fire a shock (an event kind of ``SHOCKS``) on every model, now."""
-        event = parse_event({"month": self.month, "kind": kind, **SHOCKS[kind]}, where=f"shock {kind}")
-        for model in self.models:
-            model.apply_event(event)
-        self.fired.append((self.month, kind))
+        with self.lock:
+            event = parse_event({"month": self.month, "kind": kind, **SHOCKS[kind]}, where=f"shock {kind}")
+            for model in self.models:
+                model.apply_event(event)
+            self.fired.append((self.month, kind))
 
     def set_lever(self, index: int, name: str, value: Any) -> None:
         """Change one lever of model ``index``: a regime switch from this month, no ramp."""
-        kind = type(LEVER_FIELDS[name].default)
-        self.levers[index][name] = kind(value)
-        # every lever set so far, so that two changes in one month both hold
-        event = parse_event({"month": self.month, "kind": "regime_switch", "levers": dict(self.levers[index]),
-                             "ramp_months": 0}, where=f"lever {name}")
-        self.models[index].apply_event(event)
+        with self.lock:
+            kind = type(LEVER_FIELDS[name].default)
+            self.levers[index][name] = kind(value)
+            # every lever set so far, so that two changes in one month both hold
+            event = parse_event({"month": self.month, "kind": "regime_switch", "levers": dict(self.levers[index]),
+                                 "ramp_months": 0}, where=f"lever {name}")
+            self.models[index].apply_event(event)
 
     def series(self) -> pd.DataFrame:
         """Headline outcomes by month, in the figures' band layout (lo = hi: one seed)."""
-        frames = []
-        for name, rows in zip(self.names, self.rows, strict=True):
-            if not rows:
-                continue
-            f = pd.DataFrame(rows, columns=list(HEADLINE))
-            for o in HEADLINE:
-                frames.append(pd.DataFrame({"scenario": name, "outcome": o, "month": range(1, len(f) + 1),
-                                            "mean": f[o], "lo": f[o], "hi": f[o]}))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-            columns=["scenario", "outcome", "month", "mean", "lo", "hi"])
+        with self.lock:
+            frames = []
+            for name, rows in zip(self.names, self.rows, strict=True):
+                if not rows:
+                    continue
+                f = pd.DataFrame(rows, columns=list(HEADLINE))
+                for o in HEADLINE:
+                    frames.append(pd.DataFrame({"scenario": name, "outcome": o, "month": range(1, len(f) + 1),
+                                                "mean": f[o], "lo": f[o], "hi": f[o]}))
+            return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+                columns=["scenario", "outcome", "month", "mean", "lo", "hi"])
 
     def forces(self) -> pd.DataFrame:
         """This month's field forces along the main line, per model."""
-        frames = []
-        for name, rows in zip(self.names, self.rows, strict=True):
-            last = rows[-1] if rows else {c: 0.0 for c in FORCE_COLUMNS}
-            frames.append(force_components(last).assign(scenario=name))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["actor", "along", "across"])
+        with self.lock:
+            frames = []
+            for name, rows in zip(self.names, self.rows, strict=True):
+                last = rows[-1] if rows else {c: 0.0 for c in FORCE_COLUMNS}
+                frames.append(force_components(last).assign(scenario=name))
+            return pd.concat(frames, ignore_index=True)
 
     def comparison(self) -> Comparison:
         """What is on screen as a one-seed :class:`Comparison` (means over the last 12 months shown)."""
-        summaries, series = [], []
-        for name, rows in zip(self.names, self.rows, strict=True):
-            f = pd.DataFrame(rows)
-            f.insert(0, "month", range(1, len(f) + 1))
-            f.insert(0, "scenario", name)
-            series.append(f)
-            tail = f.iloc[-12:].drop(columns=["scenario", "month"]).mean()
-            summaries.append({"scenario": name, "months": len(f), **tail.to_dict()})
-        return analyse(pd.DataFrame(summaries), pd.concat(series, ignore_index=True), self.names, self.names[0])
+        with self.lock:
+            summaries, series = [], []
+            for name, rows in zip(self.names, self.rows, strict=True):
+                f = pd.DataFrame(rows)
+                f.insert(0, "month", range(1, len(f) + 1))
+                f.insert(0, "scenario", name)
+                series.append(f)
+                tail = f.iloc[-12:].drop(columns=["scenario", "month"]).mean()
+                summaries.append({"scenario": name, "months": len(f), **tail.to_dict()})
+            return analyse(pd.DataFrame(summaries), pd.concat(series, ignore_index=True), self.names, self.names[0])
 
 
 # --- the Solara page ------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from .i18n import label, ui, use_cjk_font
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 
 
-def _prepare(lang: str) -> None:
-    if lang == "zh":
-        use_cjk_font()
+def figure_language(lang: str) -> str:
+    """The language figures are labelled in: Chinese needs a CJK font; without one, English (and one warning)."""
+    return lang if lang != "zh" or use_cjk_font() else "en"
 
 
 def series_figure(bands: pd.DataFrame, scenarios: list[str], outcomes: tuple[str, ...], lang: str = "en",
@@ -34,7 +34,7 @@ def series_figure(bands: pd.DataFrame, scenarios: list[str], outcomes: tuple[str
 
     ``bands`` has columns scenario, outcome, month, mean, lo, hi (lo = hi = mean for one seed).
     """
-    _prepare(lang)
+    lang = figure_language(lang)
     fig = Figure(figsize=size)
     fig.subplots_adjust(left=0.06, right=0.99, top=0.92, bottom=0.2, wspace=0.25, hspace=0.7)
     axes = fig.subplots(2, (len(outcomes) + 1) // 2, squeeze=False).ravel()
@@ -62,7 +62,7 @@ def forces_figure(forces: pd.DataFrame, scenarios: list[str], lang: str = "en",
     ``forces`` has columns scenario, actor, along, across (CNY/month), see
     :func:`cogov_sim.workshop.compare.force_components`.
     """
-    _prepare(lang)
+    lang = figure_language(lang)
     fig = Figure(figsize=size)
     fig.subplots_adjust(left=0.14, right=0.86, top=0.78, bottom=0.24, wspace=0.08)
     axes = fig.subplots(1, len(scenarios), sharex=True, sharey=True, squeeze=False).ravel()

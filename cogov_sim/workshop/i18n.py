@@ -9,7 +9,8 @@ wording, ``docs/sources.md §1``–``§6``). A name missing from the table comes
 languages.
 
 Figures use Matplotlib with a CJK font when one is installed (Debian ``fonts-noto-cjk``):
-:func:`use_cjk_font` selects it, or warns once, in one line, that Chinese labels cannot show.
+:func:`use_cjk_font` selects it, or warns once, in one line, that figures keep English labels
+(rather than drawing boxes); the HTML tables are Chinese all the same.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def use_cjk_font() -> bool:
 
     font = cjk_font()
     if font is None:
-        print("cogov: warning: no CJK font found (install Debian's fonts-noto-cjk); Chinese labels in figures "
-              "will not show", file=sys.stderr)
+        print("cogov: warning: no CJK font found (install Debian's fonts-noto-cjk); figures keep English labels",
+              file=sys.stderr)
         return False
     families = [f for f in matplotlib.rcParams["font.sans-serif"] if f != font]
     matplotlib.rcParams["font.sans-serif"] = [font, *families]
