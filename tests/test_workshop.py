@@ -320,3 +320,12 @@ def test_what_is_on_screen_makes_a_one_seed_report(tmp_path: Path):
     assert cmp.seeds == 1 and cmp.months == 14
     write_report(cmp, tmp_path, "zh")
     assert "单一随机种子" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_differences_are_signed_in_the_outcomes_units():
+    from cogov_sim.workshop.report import format_diff, format_value
+
+    assert format_diff("coverage", 0.0512) == "+5.1"                     # percentage points (the cell adds "pp")
+    assert format_diff("public_spending", -1e-9) == "+0"                  # no "-0"
+    assert format_diff("mismatch", -0.0123) == "-0.012"
+    assert format_value("coverage", 0.4567) == "45.7%" and format_value("coverage", float("nan")) == "–"

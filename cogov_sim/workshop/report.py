@@ -56,9 +56,8 @@ def format_diff(outcome: str, value: float) -> str:
     if not np.isfinite(value):
         return "–"
     fmt = _fmt(outcome)
-    if "%" in fmt:
-        return f"{value * 100:+.1f}"
-    return fmt.replace("{:", "{:+").format(value)
+    text = f"{value * 100:+.1f}" if "%" in fmt else fmt.replace("{:", "{:+").format(value)
+    return "+" + text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text  # not "-0"
 
 
 def cell_text(cmp: Comparison, row: pd.Series, with_ci: bool) -> tuple[str, str, bool]:
