@@ -12,14 +12,14 @@ VENV_NEXT ?= .venv-next
 #: The smoke subset run on the newest Mesa: the model, its books, scenarios, network and the golden baseline.
 SMOKE = tests/test_model.py tests/test_ledger.py tests/test_scenario.py tests/test_network.py tests/test_golden.py
 
-.PHONY: install demo test test-mesa-next lint bench calibrate golden clean
+.PHONY: install system-packages demo test test-mesa-next lint bench calibrate golden clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dashboard]"
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: install
@@ -28,7 +28,11 @@ demo: install
 lint: install
 	$(BIN)/ruff check cogov_sim tests benchmarks
 
-test: lint
+# chromium and CJK fonts for the browser tests and Chinese figures (apt-get as root, when missing)
+system-packages:
+	bash .ci/system-packages
+
+test: lint system-packages
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q tests
 	$(BIN)/python -m pytest -q --nbmake notebooks
 	$(MAKE) --no-print-directory test-mesa-next

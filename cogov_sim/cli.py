@@ -17,32 +17,15 @@ from threadpoolctl import threadpool_limits
 from .calibration.cli import register as register_calibration
 from .errors import CogovError
 from .experiments.cli import register as register_experiments
+from .workshop.cli import register as register_workshop
+from .workshop.i18n import label as translate
+from .workshop.outcomes import OUTCOME_FORMATS
 
 #: The four reference governance models (digest §4.1–§4.4), run by ``cogov run`` with no scenario.
 REFERENCE_MODELS = ("administrative_led", "autonomous", "cooperative", "co_governance")
 
-#: Rows of the comparison table: (summary column, label, format).
-COMPARISON_ROWS = [
-    ("coverage", "needs met (coverage)", "{:.1%}"),
-    ("mismatch", "supply–demand mismatch", "{:.3f}"),
-    ("participation_any", "took part this month", "{:.1%}"),
-    ("participation_public_affairs", "public affairs this month", "{:.1%}"),
-    ("satisfaction", "satisfaction", "{:.3f}"),
-    ("trust_government", "trust in government", "{:.3f}"),
-    ("belonging", "belonging", "{:.3f}"),
-    ("efficacy", "efficacy", "{:.3f}"),
-    ("rc_admin_share", "RC admin share of hours", "{:.1%}"),
-    ("rc_autonomy", "RC autonomy", "{:.3f}"),
-    ("so_count", "social organisations", "{:.1f}"),
-    ("so_government_share", "SO income from government", "{:.1%}"),
-    ("public_spending", "public spending (CNY/month)", "{:,.0f}"),
-    ("cost_per_met_need", "public cost per met unit (CNY)", "{:.1f}"),
-    ("disputes_escalated", "disputes escalated per month", "{:.2f}"),
-    ("gini_coverage", "Gini of coverage", "{:.3f}"),
-    ("coverage_bottom_quintile", "coverage, poorest fifth", "{:.1%}"),
-    ("force_alignment", "force alignment |ΣF|/Σ|F|", "{:.3f}"),
-    ("need_alignment", "resultant alignment with need", "{:.3f}"),
-]
+#: Rows of the comparison table: (summary column, label, format); the workshop's outcomes and labels.
+COMPARISON_ROWS = [(column, translate(column, "en", "outcomes"), fmt) for column, fmt in OUTCOME_FORMATS.items()]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -82,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
     register_experiments(sub)
     register_calibration(sub)
+    register_workshop(sub, _positive, REFERENCE_MODELS)
     return parser
 
 
@@ -141,8 +125,9 @@ def compare_reference_models(args: argparse.Namespace) -> int:
         summaries.append(run_scenario(name, seed=args.seed, months=args.months, residents=args.residents).summary)
     frame = pd.concat(summaries, ignore_index=True)
     months, residents = int(frame["months"].iloc[0]), int(frame["residents"].iloc[0])
-    print(f"Four governance models, seed {args.seed}, {residents:,} residents, {months} months "
-          f"(means over the last 12 months):\n")
+    print(f"Four governance models, ONE seed ({args.seed}), {residents:,} residents, {months} months "
+          f"(means over the last 12 months; no uncertainty: for replications with 95% intervals and a report "
+          f"run 'cogov compare {' '.join(REFERENCE_MODELS)}'):\n")
     print(comparison_table(frame))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
