@@ -90,7 +90,7 @@ def force_vectors(month: Month, residents: ResidentPopulation, government: Gover
     gov = government.spending.sum(axis=0)
     grid = ledger.flows.get("grid", 0.0)
     gov[[DOMAINS.index("environment"), DOMAINS.index("safety")]] += grid / 2.0
-    projects = month.project_units.sum(axis=0) * cost * 1.2
+    projects = month.project_units.sum(axis=0) * cost * economy.project_cost_factor
     aid = (month.aid @ month.need) * cost
     if month.levers.council:
         aid += projects

@@ -13,15 +13,9 @@ import numpy as np
 from . import events, metrics
 from .actors.committee import ResidentsCommittee
 from .actors.disputes import DisputeDesk
-from .actors.enterprise import Enterprise
+from .actors.enterprise import MARKET_DOMAINS, Enterprise
 from .actors.government import Government
-from .actors.organisations import (
-    FOUNDERS_SEED,
-    INCUBATED_SEED,
-    SocialOrganization,
-    strongest_by_cell,
-    tender_contracts,
-)
+from .actors.organisations import SocialOrganization, strongest_by_cell, tender_contracts
 from .actors.residents import CommunityOffer, Resident, ResidentPopulation, new_residents
 from .ledger import Ledger
 from .mechanisms.government import grid_workers, information_channels, main_line
@@ -92,26 +86,27 @@ class CommunityModel(mesa.Model):
         lev = self.levers = self.shocks.levers_for(self.month, self.levers)
         pop = residents.community_population
         need, need_total, demand = residents.needs_arise(self.month, self.shocks.need)               # M1
-        month = Month(self.month, lev, need, need_total, demand, main_line(government.direction, demand))
+        month = Month(self.month, lev, need, need_total, demand,
+                      main_line(government.direction, demand, beh.main_line_need_weight))
 
         sos = list(self.social_organisations)                   # M5 government: direction, budget, tasks
-        government.set_direction(lev, *information_channels(
+        government.set_direction(lev, beh, *information_channels(
             np.array([rc.free_hours.get("needs", 0.0) for rc in self.committees]), pop, demand,
             residents.unmet_by_community, residents.suggestions, residents.n_suggestions,
             np.array([so.community for so in sos], np.int64), np.array([so.domain for so in sos], np.int64),
-            np.array([so.autonomy for so in sos]), len(residents), lev.grid_management, lev.satisfaction_audits))
+            np.array([so.autonomy for so in sos]), len(residents), lev.grid_management, lev.satisfaction_audits, beh))
         workers = self.grid_workers()
         purchase = government.budget(
-            lev, ledger, budget=lev.budget_per_resident * len(residents) * (1.0 - self.shocks.budget_cut),
+            lev, eco, ledger, budget=lev.budget_per_resident * len(residents) * (1.0 - self.shocks.budget_cut),
             escalation_cost=self.disputes.escalations_last_month * eco.escalation_cost,
             grid_cost=workers.sum() * (sc.population.staff_hours * eco.staff_wage
                                        + eco.grid_office_cost / max(lev.grid_staff, 1e-9)),
             donations_last_month=self.donations_last_month, population=pop)
         tender_contracts(sos, purchase, eco, ledger, government.account)                  # M7 purchase of services
-        government.provide(month, eco, ledger, population=pop, unmet_last_month=residents.unmet_by_community,
+        government.provide(month, eco, beh, ledger, population=pop, unmet_last_month=residents.unmet_by_community,
                            committee_hours=np.array([rc.hours for rc in self.committees]))    # M2 provision, M6 tasks
 
-        self.agents_of(Enterprise).do("step", month, eco.enterprise_giving, ledger)      # M8 market and co-building
+        self.agents_of(Enterprise).do("step", month, eco, beh, ledger)      # M8 market and co-building
         self.agents_of(ResidentsCommittee).do(                                           # M6 hours, M10 fund cycle
             "step", month, eco, beh, ledger, admin_demand=government.admin_demand, direction=government.direction,
             population=pop, engagement=residents.engagement, organisations=sos)
@@ -141,7 +136,7 @@ class CommunityModel(mesa.Model):
         if self.month % 12 == 11:                                                         # the simulated survey
             self.survey_rows.extend(conduct_survey((self.month + 1) // 12, residents.table, month.willingness,
                                                    residents.engagement, self.committees, lev,
-                                                   beh.staff_difficulty_noise, self.streams.survey))
+                                                   beh, self.streams.survey))
         ledger.check(scale=sc.levers.budget_per_resident * len(residents) * 100)
 
     # ------------------------------------------------------------------ setup
@@ -151,33 +146,39 @@ class CommunityModel(mesa.Model):
         net = build_network(pop, n, self.streams.network)
         self.n_communities = net.n_communities
         c = net.community
-        age_tilt = rng.uniform(0.6, 1.4, self.n_communities)          # old estates vs new (§4.2 types)
-        income_level = np.exp(rng.normal(0.0, 0.3, self.n_communities))
+        age_tilt = rng.uniform(1.0 - pop.community_age_spread, 1.0 + pop.community_age_spread,
+                               self.n_communities)                    # old estates vs new (§4.2 types)
+        income_level = np.exp(rng.normal(0.0, pop.community_income_sd, self.n_communities))
         table = new_residents(c, net.building, age_tilt[c], income_level[c], pop, self.spec.behaviour, rng)
-        self.residents = ResidentPopulation(table, net.adjacency, self.n_communities,
-                                            self.spec.economy.market_price_index)
+        self.residents = ResidentPopulation(table, net.adjacency, self.n_communities, pop, self.spec.economy,
+                                            self.spec.behaviour)
         Resident.create_agents(self, n, table=table, row=np.arange(n))
 
     def _build_institutions(self) -> None:
-        pop, rng, C = self.spec.population, self.streams.institutions, self.n_communities
+        pop, eco, rng, C = self.spec.population, self.spec.economy, self.streams.institutions, self.n_communities
         population = self.residents.community_population
         table = self.residents.table
-        self.government = Government(self, C)
+        self.government = Government(self, C, self.spec.behaviour)
         self.committees = [ResidentsCommittee(self, c, self.spec.levers.autonomy_grant, population[c], pop)
                            for c in range(C)]
         for c in range(C):
             n_c = population[c]
-            firms = [Enterprise(self, c, ENV if e == 0 else int(rng.choice([0, 1, 2, 5])), (0.1 if e == 0 else 0.06) * n_c,
-                                float(rng.uniform(0.2, 0.8)), property_company=(e == 0))
+            firms = [Enterprise(self, c, ENV if e == 0 else int(rng.choice(MARKET_DOMAINS)),
+                                (eco.property_company_capacity if e == 0 else eco.enterprise_capacity) * n_c,
+                                float(rng.uniform(eco.enterprise_propensity_low, eco.enterprise_propensity_high)),
+                                property_company=(e == 0))
                      for e in range(pop.enterprises_per_community)]
             local = np.flatnonzero((table.community == c) & table.employed)
             local = local[rng.random(len(local)) < pop.local_employment_share]
             if firms and len(local):
                 table.employer[local] = np.array([f.unique_id for f in firms])[rng.integers(0, len(firms), len(local))]
             for _ in range(pop.initial_sos_per_community):
-                self.found_organisation(c, int(rng.integers(K)), capacity=float(rng.uniform(20, 40)),
-                                        professionalism=0.3, autonomy=0.5,
-                                        seed_money=3 * self.spec.economy.so_overhead, source="donors")
+                self.found_organisation(c, int(rng.integers(K)),
+                                        capacity=float(rng.uniform(pop.initial_so_capacity_low,
+                                                                   pop.initial_so_capacity_high)),
+                                        professionalism=pop.initial_so_professionalism,
+                                        autonomy=pop.initial_so_autonomy,
+                                        seed_money=pop.initial_so_seed_months * eco.so_overhead, source="donors")
         self.disputes = DisputeDesk(C)
         self.donations_last_month = np.zeros(C)
 
@@ -217,7 +218,7 @@ class CommunityModel(mesa.Model):
             activity_hours=np.array([rc.free_hours["activities"] for rc in rcs]),
             council_hours=np.array([rc.free_hours["council"] for rc in rcs]),
             fund_per_resident=(self.government.fund_paid + self.donations_last_month) / pop,
-            rc_response=np.array([(1.0 - rc.admin_share) * (0.5 + 0.5 * rc.autonomy) for rc in rcs]),
+            rc_response=np.array([rc.response_chance(self.spec.behaviour) for rc in rcs]),
             government_response=self.government.response_chance,
             fund_share=np.array([rc.fund_share for rc in rcs]),
             escalation_shock=escalation_shock)
@@ -232,20 +233,21 @@ class CommunityModel(mesa.Model):
 
     def grow_organisations(self, month: Month) -> None:
         """M7: volunteers join the strongest SO serving their largest unmet need, or found one."""
-        lev, beh = month.levers, self.spec.behaviour
+        lev, beh, eco = month.levers, self.spec.behaviour, self.spec.economy
         sos = self.social_organisations
         unserved, wanting, volunteers = self.residents.join_organisations(
             month, strongest_by_cell(sos, self.n_communities, K))
         sos.do("count_volunteers", volunteers)
-        births = founding_counts(wanting, beh.so_founding, lev.so_incubation, month.self_organisation,
-                                 self.streams.founding)
+        births = founding_counts(wanting, beh.so_founding, lev.so_incubation, beh.incubation_founding_boost,
+                                 month.self_organisation, self.streams.founding)
         for c, k in zip(*np.nonzero(births), strict=True):
             for _ in range(births[c, k]):
-                incubated = min(INCUBATED_SEED * lev.so_incubation, self.ledger.balance("incubator"))
-                so = self.found_organisation(int(c), int(k), capacity=10.0, professionalism=0.2, autonomy=0.7,
-                                             seed_money=incubated if incubated > 0 else FOUNDERS_SEED,
+                incubated = min(eco.incubated_seed * lev.so_incubation, self.ledger.balance("incubator"))
+                so = self.found_organisation(int(c), int(k), capacity=beh.new_so_capacity,
+                                             professionalism=beh.new_so_professionalism, autonomy=beh.new_so_autonomy,
+                                             seed_money=incubated if incubated > 0 else eco.founders_seed,
                                              source="incubator" if incubated > 0 else "donors")
-                self.residents.enrol_founders(unserved, month.top_unmet, int(c), int(k), so.unique_id)
+                self.residents.enrol_founders(unserved, month.top_unmet, int(c), int(k), so.unique_id, beh.so_founders)
 
     def found_organisation(self, community: int, domain: int, *, capacity: float, professionalism: float,
                            autonomy: float, seed_money: float, source: str) -> SocialOrganization:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .actors.committee import ResidentsCommittee
-from .parameters import Levers
+from .parameters import Behaviour, Levers
 from .state import ResidentTable
 
 #: Calibration targets (brief §7): (question, answer) -> (target share, source).
@@ -26,16 +26,20 @@ DIFFICULTIES = ("administrative work", "lack of funds", "low resident participat
 
 
 def staff_difficulty_scores(admin_share: float, overload: float, funding_adequacy: float, engagement: float,
-                            staff: int, noise: float, rng: np.random.Generator) -> np.ndarray:
-    """Each staff member's perceived weight of the four difficulties (digest §6, §5.5).
+                            staff: int, b: Behaviour, rng: np.random.Generator) -> np.ndarray:
+    """Each staff member's perceived weight of the four difficulties (sources §6.2, §5.5.1);
+    ``b`` is the :class:`~cogov_sim.parameters.Behaviour`.
 
-    ``admin = admin share + overload``, ``funds = 0.3 + 0.3·(1 − adequacy)``,
-    ``participation = 0.6·(1 − min(1, 5·engagement))``, ``capacity = 0.3`` (low pay, §5.5),
-    each plus ``N(0, noise)``; a staff member names the largest as the main difficulty.
+    ``admin = admin share + overload``,
+    ``funds = difficulty_funds_base + difficulty_funds_shortfall·(1 − adequacy)``,
+    ``participation = difficulty_participation·(1 − min(1, difficulty_engagement_scale·engagement))``,
+    ``capacity = difficulty_capacity`` (low pay, §5.5.1), each plus ``N(0, staff_difficulty_noise)``;
+    a staff member names the largest as the main difficulty.
     """
-    base = np.array([admin_share + overload, 0.3 + 0.3 * (1.0 - funding_adequacy),
-                     0.6 * (1.0 - min(1.0, 5.0 * engagement)), 0.3])
-    return base[None, :] + rng.normal(0.0, noise, size=(staff, len(base)))
+    base = np.array([admin_share + overload, b.difficulty_funds_base + b.difficulty_funds_shortfall * (1.0 - funding_adequacy),
+                     b.difficulty_participation * (1.0 - min(1.0, b.difficulty_engagement_scale * engagement)),
+                     b.difficulty_capacity])
+    return base[None, :] + rng.normal(0.0, b.staff_difficulty_noise, size=(staff, len(base)))
 
 
 def buckets(counts: np.ndarray) -> dict[str, float]:
@@ -45,7 +49,7 @@ def buckets(counts: np.ndarray) -> dict[str, float]:
 
 
 def conduct_survey(year: int, residents: ResidentTable, willingness: np.ndarray, engagement: np.ndarray,
-                   committees: Sequence[ResidentsCommittee], levers: Levers, noise: float,
+                   committees: Sequence[ResidentsCommittee], levers: Levers, behaviour: Behaviour,
                    rng: np.random.Generator) -> list[dict]:
     """Ask the simulated population and RC staff the sources' questions about survey ``year``;
     one row per answer."""
@@ -69,11 +73,11 @@ def conduct_survey(year: int, residents: ResidentTable, willingness: np.ndarray,
     add("volunteered_this_year", "yes", float((r.year_counts[:, 2] > 0).mean()), n)
     add("deliberated_this_year", "yes", float((r.year_counts[:, 3] > 0).mean()), n)
     add("knows_the_rc", "yes", float(r.awareness.mean()), n)
-    add("satisfied_with_services", "yes", float((r.satisfaction > 0.6).mean()), n)
+    add("satisfied_with_services", "yes", float((r.satisfaction > behaviour.satisfied_threshold).mean()), n)
     adequacy = levers.funds_follow_tasks if levers.task_delegation > 0 else 1.0
     named = np.concatenate([
         np.argmax(staff_difficulty_scores(rc.admin_share, rc.overload, adequacy, engagement[rc.community],
-                                          rc.staff, noise, rng), axis=1) for rc in committees])
+                                          rc.staff, behaviour, rng), axis=1) for rc in committees])
     for i, answer in enumerate(DIFFICULTIES):
         add("rc_staff_main_difficulty", answer, float((named == i).mean()), len(named))
     autonomous = float(np.mean([rc.autonomy for rc in committees]))

@@ -17,9 +17,10 @@ from ..mechanisms.committee import (
     institutional_support,
     need_knowledge,
     rc_unit_cost,
+    response_chance,
 )
 from ..mechanisms.common import normalise
-from ..mechanisms.fund import CYCLE_MONTHS, project_allocation, split_grants
+from ..mechanisms.fund import project_allocation, split_grants
 from ..parameters import Behaviour, Economy, K, Population
 from ..state import Month
 
@@ -75,27 +76,37 @@ class ResidentsCommittee(mesa.Agent):
         admin_demand = float(admin_demand[c])
         residents, engagement = population[c], engagement[c]
         organisations = [so for so in organisations if so.community == c]
-        work = allocate_rc_hours(self.hours, admin_demand, self.autonomy, behaviour.refusable_share, lev.council)
+        beh = behaviour
+        work = allocate_rc_hours(self.hours, admin_demand, self.autonomy, beh.refusable_share, lev.council,
+                                 beh.free_hour_shares, beh.council_hours_share)
         self.admin_share, self.overload, self.free_hours = work.admin_share, work.overload, work.free_hours
-        self.knowledge = need_knowledge(normalise(month.demand[c]), direction, work.free_hours["needs"], residents)
+        self.knowledge = need_knowledge(normalise(month.demand[c]), direction, work.free_hours["needs"], residents,
+                                        beh.need_collection_hours)
         month.rc_units[c] = work.free_hours["services"] / economy.rc_unit_hours * self.knowledge
         spent = ledger.spend(self.account, ledger.balance(self.account), "rc_services")
-        cost = rc_unit_cost(economy.so_unit_cost, economy.government_cost_ratio, self.experience)
+        cost = rc_unit_cost(economy.so_unit_cost, economy.government_cost_ratio, self.experience,
+                            economy.rc_cost_learning_months)
         month.rc_money_units[c] = spent / cost * self.knowledge
         self.experience += float(spent > 0)
-        if (month.index + 1) % CYCLE_MONTHS == 0:
-            self.run_fund_cycle(economy, ledger, lev.council, organisations)
+        if (month.index + 1) % beh.fund_cycle_months == 0:
+            self.run_fund_cycle(economy, beh.fund_cycle_months, ledger, lev.council, organisations)
         adequacy = lev.funds_follow_tasks if lev.task_delegation > 0 else 1.0
         pressure = administrative_pressure(lev.directive_intensity, admin_demand / self.hours, adequacy,
-                                           lev.grid_management)
-        support = institutional_support(lev.rc_autonomy_support, engagement, lev.council, lev.two_way_evaluation)
-        self.autonomy = autonomy_drift(self.autonomy, pressure, support, behaviour.autonomy_rate)
+                                           lev.grid_management, beh.pressure_funding_relief, beh.pressure_grid)
+        support = institutional_support(lev.rc_autonomy_support, engagement, lev.council, lev.two_way_evaluation,
+                                        beh.support_engagement, beh.support_council, beh.support_two_way)
+        self.autonomy = autonomy_drift(self.autonomy, pressure, support, beh.autonomy_rate)
+
+    def response_chance(self, behaviour: Behaviour) -> float:
+        """Chance this RC acts on a resident's voice this month (M4 input)."""
+        return response_chance(self.admin_share, self.autonomy, behaviour.rc_response_base)
 
     def hear_residents(self, votes: np.ndarray) -> None:
         """Deliberators' unmet needs this month (community × domain) join this cycle's votes."""
         self.votes += votes[self.community]
 
-    def run_fund_cycle(self, economy: Economy, ledger: Ledger, council: bool, organisations: Sequence) -> None:
+    def run_fund_cycle(self, economy: Economy, cycle_months: int, ledger: Ledger, council: bool,
+                       organisations: Sequence) -> None:
         """Micro-project cycle (征集→评审→实施→评估, docs/sources.md §4.4): allocate the pool over
         domains, grant it to SOs of each domain or have projects implemented, evaluate voices."""
         pool = ledger.balance(self.fund_account)
@@ -104,7 +115,7 @@ class ResidentsCommittee(mesa.Agent):
         self.votes = np.zeros(K)
         for k in np.flatnonzero(allocation > 0):
             sos = [so for so in organisations if so.domain == k]
-            room = np.array([CYCLE_MONTHS * (1.25 * so.capacity * economy.so_unit_cost + economy.so_overhead)
+            room = np.array([cycle_months * (economy.so_bid_room * so.capacity * economy.so_unit_cost + economy.so_overhead)
                              - ledger.balance(so.account) for so in sos])
             grants, remainder = split_grants(allocation[k], room)
             for so, amount in zip(sos, grants, strict=True):
@@ -112,5 +123,5 @@ class ResidentsCommittee(mesa.Agent):
                 so.receive(amount, from_government=False)
             spent = ledger.spend(self.fund_account, max(0.0, min(remainder, ledger.balance(self.fund_account))),
                                  "fund_projects")
-            self.project_units[k] += spent / (economy.so_unit_cost * 1.2) / CYCLE_MONTHS
-        self.project_months_left = CYCLE_MONTHS
+            self.project_units[k] += spent / (economy.so_unit_cost * economy.project_cost_factor) / cycle_months
+        self.project_months_left = cycle_months

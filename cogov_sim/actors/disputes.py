@@ -17,8 +17,6 @@ from ..mechanisms.enterprises import property_conflict
 from ..parameters import DOMAINS, Behaviour, Levers
 
 ENV, SAFETY = DOMAINS.index("environment"), DOMAINS.index("safety")
-#: Trust lost per escalated dispute per 1,000 residents of the community (§2 mass incidents).
-ESCALATION_TRUST_HIT = 0.01
 
 
 class DisputeDesk:
@@ -50,14 +48,17 @@ class DisputeDesk:
         pop = np.maximum(population, 1)
         env_safety = safe_ratio(unmet[:, [ENV, SAFETY]].sum(1), demand[:, [ENV, SAFETY]].sum(1))
         env_coverage = 1.0 - safe_ratio(unmet[:, ENV], demand[:, ENV])
-        conflict = np.array([property_conflict(x) for x in env_coverage]) * managed
+        conflict = np.array([property_conflict(x, beh.property_conflict_threshold, beh.property_conflict_slope)
+                             for x in env_coverage]) * managed
         arisen = dispute_arrivals(pop, beh.dispute_rate, env_safety, conflict, unemployment, rng)
         detect = detection_probability(lev.grid_management, beh.detection_with_grid, beh.detection_without_grid,
-                                       awareness)
-        capacity = mediation_capacity(mediation_hours, beh.mediation_hours, so_safety_units, grid_workers,
-                                      beh.department_capacity * pop / 1000.0, lev.affairs_sorting)
+                                       awareness, beh.detection_awareness_base)
+        capacity = mediation_capacity(mediation_hours, beh.mediation_hours, so_safety_units, beh.so_units_per_dispute,
+                                      grid_workers, beh.disputes_per_grid_worker,
+                                      beh.department_capacity * pop / 1000.0, lev.affairs_sorting,
+                                      beh.affairs_sorting_factor)
         self.last = handle_disputes(self.undetected, self.pending, arisen, detect, capacity,
                                     beh.escalation_probability, rng)
         self.undetected, self.pending = self.last.undetected, self.last.pending
         self.escalations_last_month = int(self.last.escalated.sum())
-        return ESCALATION_TRUST_HIT * self.last.escalated * 1000.0 / pop
+        return beh.escalation_trust_hit * self.last.escalated * 1000.0 / pop

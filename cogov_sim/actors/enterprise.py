@@ -9,8 +9,12 @@ import numpy as np
 from ..ledger import Ledger
 from ..mechanisms.enterprises import co_building_contribution, recognition
 from ..mechanisms.government import coordinated
-from ..parameters import K
+from ..parameters import DOMAINS, K, Behaviour, Economy
 from ..state import Month
+
+#: Domains in which enterprises other than the property company sell services (structural
+#: assumption, sources §2.3): welfare, children, health and culture.
+MARKET_DOMAINS = [DOMAINS.index(d) for d in ("welfare", "children", "health", "culture")]
 
 
 class Enterprise(mesa.Agent):
@@ -34,12 +38,14 @@ class Enterprise(mesa.Agent):
         self.property_company = property_company
         self.contribution = 0.0
 
-    def step(self, month: Month, giving: float, ledger: Ledger) -> None:
+    def step(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger) -> None:
         """Contribute to the community micro-fund and offer market services (M8)."""
-        lev = month.levers
+        lev, beh = month.levers, behaviour
         self.contribution = co_building_contribution(
-            giving, self.propensity, lev.coordination,
-            recognition(lev.council, lev.microfund_matching, lev.two_way_evaluation))
+            economy.enterprise_giving, self.propensity, lev.coordination,
+            recognition(lev.council, lev.microfund_matching, lev.two_way_evaluation, beh.recognition_base,
+                        beh.recognition_council, beh.recognition_matching, beh.recognition_two_way),
+            economy.co_building_floor)
         ledger.transfer("donors", f"fund:{self.community}", self.contribution, "co_building")
         month.donations[self.community] += self.contribution
         own = np.zeros(K)

@@ -11,21 +11,14 @@ import numpy as np
 from ..ledger import Ledger
 from ..mechanisms.common import normalise
 from ..mechanisms.government import (
-    TOP_DOWN_PRIORITY,
     administrative_load,
     government_direction,
     information_quality,
     split_budget,
 )
 from ..mechanisms.supply import allocate_direct_provision
-from ..parameters import Economy, K, Levers
+from ..parameters import Behaviour, Economy, K, Levers
 from ..state import Month
-
-#: Share of delegated service work that falls on RC staff hours when no money follows
-#: the task (§4.3: 费随事转 exists to stop exactly this). Assumption.
-UNFUNDED_TASK_HOURS_SHARE = 0.2
-#: Incubation-centre running cost per community and month at full incubation (§4.4). Assumption.
-INCUBATION_COST = 3000.0
 
 
 class Government(mesa.Agent):
@@ -42,23 +35,23 @@ class Government(mesa.Agent):
 
     account = "government"
 
-    def __init__(self, model: mesa.Model, n_communities: int) -> None:
+    def __init__(self, model: mesa.Model, n_communities: int, behaviour: Behaviour) -> None:
         super().__init__(model)
-        self.direction = normalise(TOP_DOWN_PRIORITY)
+        self.direction = normalise(behaviour.top_down_priority)
         self.spending = np.zeros((n_communities, K))
         self.admin_demand = np.zeros(n_communities)
         self.response_chance = 0.0
         self.fund_paid = np.zeros(n_communities)
         self.budget_split = None
 
-    def set_direction(self, levers: Levers, signals: np.ndarray, strengths: np.ndarray) -> None:
+    def set_direction(self, levers: Levers, behaviour: Behaviour, signals: np.ndarray, strengths: np.ndarray) -> None:
         """Direction from the top-down priority and the needs that reach it (M5)."""
-        responsiveness = min(1.0, levers.responsiveness + 0.2 * levers.two_way_evaluation)
-        self.direction = government_direction(TOP_DOWN_PRIORITY, signals, strengths, responsiveness)
+        responsiveness = min(1.0, levers.responsiveness + behaviour.two_way_responsiveness * levers.two_way_evaluation)
+        self.direction = government_direction(behaviour.top_down_priority, signals, strengths, responsiveness)
         self.response_chance = responsiveness * information_quality(strengths)
 
-    def budget(self, levers: Levers, ledger: Ledger, *, budget: float, escalation_cost: float, grid_cost: float,
-               donations_last_month: np.ndarray, population: np.ndarray) -> np.ndarray:
+    def budget(self, levers: Levers, economy: Economy, ledger: Ledger, *, budget: float, escalation_cost: float,
+               grid_cost: float, donations_last_month: np.ndarray, population: np.ndarray) -> np.ndarray:
         """Receive the month's budget, pay the fixed costs, transfer funds with delegated tasks.
 
         Fixed costs are paid first, in this order, as far as the budget goes: escalations, grid,
@@ -75,7 +68,7 @@ class Government(mesa.Agent):
             ("grid", grid_cost, None),
             ("participatory_fund", levers.participatory_fund / 12.0 * n_c, "fund"),
             ("microfund_matching", levers.microfund_matching * donations_last_month.sum(), "fund_matching"),
-            ("incubation", levers.so_incubation * INCUBATION_COST * n_c, "incubator"),
+            ("incubation", levers.so_incubation * economy.incubation_cost * n_c, "incubator"),
         ]
         fixed_total = sum(amount for _, amount, _ in fixed)
         split = split_budget(ledger.balance(self.account), fixed_total, levers.task_delegation,
@@ -96,7 +89,7 @@ class Government(mesa.Agent):
         self.budget_split = split
         return split.purchase * np.outer(population / population.sum(), self.direction)
 
-    def provide(self, month: Month, economy: Economy, ledger: Ledger, *, population: np.ndarray,
+    def provide(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, *, population: np.ndarray,
                 unmet_last_month: np.ndarray, committee_hours: np.ndarray) -> None:
         """Spend what is left on direct provision (M2) and push administrative tasks down (M6).
 
@@ -109,7 +102,8 @@ class Government(mesa.Agent):
         ledger.spend(self.account, self.spending.sum(), "direct_provision")
         month.government_units = self.spending / (economy.so_unit_cost * economy.government_cost_ratio)
         unfunded_hours = (self.budget_split.delegated_unfunded * population / population.sum() / economy.so_unit_cost
-                          * economy.rc_unit_hours * UNFUNDED_TASK_HOURS_SHARE)
+                          * economy.rc_unit_hours * economy.unfunded_task_hours_share)
         self.admin_demand = administrative_load(committee_hours, lev.admin_load, lev.directive_intensity,
                                                 lev.burden_reduction, lev.work_station, economy.work_station_absorption,
-                                                lev.grid_management) + unfunded_hours
+                                                lev.grid_management, behaviour.admin_directive_base,
+                                                behaviour.grid_admin_load) + unfunded_hours

@@ -15,13 +15,11 @@ from ..mechanisms.organisations import (
     allocate_purchase_contracts,
     learn_capacity,
     so_autonomy_target,
+    so_output,
     so_service_direction,
 )
 from ..parameters import Behaviour, Economy
 from ..state import Month
-
-#: Seed money for an incubated SO, and what founders put in without incubation (CNY). Assumption.
-INCUBATED_SEED, FOUNDERS_SEED = 10000.0, 3000.0
 
 
 class SocialOrganization(mesa.Agent):
@@ -65,10 +63,10 @@ class SocialOrganization(mesa.Agent):
 
     def step(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, direction: np.ndarray) -> None:
         """Pay overhead, deliver services, learn, drift in autonomy, or dissolve when funds run dry (M7)."""
-        eco, lev = economy, month.levers
+        eco, beh, lev = economy, behaviour, month.levers
         income = self.income_government + self.income_other
         if income > 0:
-            self.government_share += 0.2 * (self.income_government / income - self.government_share)
+            self.government_share += beh.so_share_smoothing * (self.income_government / income - self.government_share)
         self.income_government = self.income_other = 0.0
         funds = ledger.balance(self.account)
         if funds < eco.so_overhead:
@@ -82,16 +80,18 @@ class SocialOrganization(mesa.Agent):
         ledger.spend(self.account, min(ledger.balance(self.account), eco.so_overhead), "so_overhead")
         budget = self.capacity * eco.so_unit_cost
         spent = ledger.spend(self.account, min(ledger.balance(self.account), budget), "so_services")
-        units = spent / eco.so_unit_cost * (0.6 + 0.4 * self.professionalism) + 0.5 * self.volunteers
+        units = so_output(spent, eco.so_unit_cost, self.professionalism, self.volunteers, eco.so_output_base,
+                          beh.volunteer_units)
         own = so_service_direction(self.domain, self.autonomy, direction)
         month.so_units[self.community] += units * coordinated(own, month.main_line[self.community], lev.coordination)
         self.delivered = units
         utilisation = min(1.0, spent / budget) if budget > 0 else 0.0
-        self.capacity = learn_capacity(self.capacity, utilisation, behaviour.so_learning)
+        self.capacity = learn_capacity(self.capacity, utilisation, beh.so_learning, beh.so_max_capacity,
+                                       beh.so_idle_decay)
         if spent > 0:
-            self.professionalism += 0.01 * (1.0 - self.professionalism)
-        target = so_autonomy_target(self.government_share, lev.directive_intensity)
-        self.autonomy += 0.05 * (target - self.autonomy)
+            self.professionalism += beh.so_professional_learning * (1.0 - self.professionalism)
+        target = so_autonomy_target(self.government_share, lev.directive_intensity, beh.so_dependence_effect)
+        self.autonomy += beh.so_autonomy_speed * (target - self.autonomy)
 
 
 def tender_contracts(organisations: list[SocialOrganization], budget: np.ndarray, economy: Economy, ledger: Ledger,
@@ -104,7 +104,8 @@ def tender_contracts(organisations: list[SocialOrganization], budget: np.ndarray
         return contracted
     arr = np.array([(so.community, so.domain, so.capacity, so.professionalism) for so in organisations])
     amounts = allocate_purchase_contracts(budget, arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2], arr[:, 3],
-                                          economy.so_unit_cost, economy.so_overhead)
+                                          economy.so_unit_cost, economy.so_overhead, economy.so_bid_price,
+                                          economy.so_bid_professional_discount, economy.so_bid_room)
     for so, amount in zip(organisations, amounts, strict=True):
         ledger.transfer(payer, so.account, amount, "purchase_of_services")
         so.receive(amount, from_government=True)

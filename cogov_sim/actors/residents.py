@@ -35,16 +35,17 @@ from ..mechanisms.participation import (
 )
 from ..mechanisms.supply import market_access, match_services, mutual_aid
 from ..network import row_normalised
-from ..parameters import DOMAINS, Behaviour, K, Population
+from ..parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Behaviour, Economy, K, Population
 from ..state import Month, ResidentTable
 
 CULTURE = DOMAINS.index("culture")
-#: Outreach hours per resident-month at which every aware resident feels reached (§4.5 五百).
-FULL_OUTREACH_HOURS = 0.05
-#: Activity supply (RC activity hours + 2 × SO culture units) per resident-month for full availability.
-FULL_ACTIVITY_SUPPLY = 0.04
-#: Council support hours per resident-month for full deliberation availability (§4.2).
-FULL_COUNCIL_HOURS = 0.01
+LIFE_STAGE = {stage: i for i, stage in enumerate(LIFE_STAGES)}
+#: Keeps Beta shape parameters positive when a mean is exactly 0 or 1 (numerical guard).
+BETA_GUARD = 1e-3
+#: The income quantile below which residents count as the bottom quintile (output definition).
+BOTTOM_QUINTILE = 0.2
+#: Months in a survey year: the yearly participation counts restart every year.
+MONTHS_PER_YEAR = 12
 
 
 def _column(name: str) -> property:
@@ -85,27 +86,39 @@ class Resident(mesa.Agent):
 def new_residents(community: np.ndarray, building: np.ndarray, age_tilt: np.ndarray, income_level: np.ndarray,
                   population: Population, behaviour: Behaviour, rng: np.random.Generator,
                   belonging: float | None = None, awareness: float | None = None) -> ResidentTable:
-    """Draw residents' characteristics and initial attitudes (docs/sources.md §2, §5.2)."""
+    """Draw residents' characteristics and initial attitudes (docs/sources.md §2, §5.2).
+
+    Life stage from the shares (retirees tilted by ``age_tilt``); income
+    ``income_level · exp(N(−σ²/2, σ))`` (``σ`` = ``income_sd``, × ``retiree_income_factor`` for
+    retirees); education ``clip(education_base + education_income_slope·ln income + N(0, education_sd))``;
+    attitudes Beta with mean m and concentration κ = ``attitude_concentration``: Beta(κm, κ(1 − m)).
+    """
     pop = population
     n = len(community)
+    youth, working, retiree = (LIFE_STAGE[s] for s in ("youth", "working", "retiree"))
     u = rng.random(n)
     p_retiree = np.clip(pop.share_retiree * age_tilt, 0.0, 1.0 - pop.share_youth)
-    stage = np.where(u < pop.share_youth, 0, np.where(u < pop.share_youth + p_retiree, 2, 1)).astype(np.int64)
-    income = income_level * np.exp(rng.normal(-0.18, 0.6, n)) * np.where(stage == 2, 0.7, 1.0)
-    education = np.clip(0.5 + 0.15 * np.log(income) + rng.normal(0.0, 0.15, n), 0.0, 1.0)
-    employed = (stage == 1) & (rng.random(n) < pop.employment_rate)
+    stage = np.where(u < pop.share_youth, youth, np.where(u < pop.share_youth + p_retiree, retiree, working)).astype(np.int64)
+    income = (income_level * np.exp(rng.normal(-0.5 * pop.income_sd**2, pop.income_sd, n))
+              * np.where(stage == retiree, pop.retiree_income_factor, 1.0))
+    education = np.clip(pop.education_base + pop.education_income_slope * np.log(income)
+                        + rng.normal(0.0, pop.education_sd, n), 0.0, 1.0)
+    employed = (stage == working) & (rng.random(n) < pop.employment_rate)
+    kappa = pop.attitude_concentration
 
     def beta(mean: float) -> np.ndarray:
-        return rng.beta(6.0 * mean + 1e-3, 6.0 * (1.0 - mean) + 1e-3, n)
+        return rng.beta(kappa * mean + BETA_GUARD, kappa * (1.0 - mean) + BETA_GUARD, n)
 
+    n_types = len(PARTICIPATION_TYPES)
     return ResidentTable(
         community=community.astype(np.int64), building=building.astype(np.int64), stage=stage,
         income=income, education=education, employed=employed, employer=np.full(n, -1, np.int64),
-        intensity=intensity_draw(rng, n, K), propensity=rng.normal(0.0, behaviour.propensity_sd, n),
-        satisfaction=beta(0.5), trust_government=beta(pop.initial_trust), trust_rc=beta(pop.initial_trust),
+        intensity=intensity_draw(rng, n, K, pop.need_intensity_sd), propensity=rng.normal(0.0, behaviour.propensity_sd, n),
+        satisfaction=beta(pop.initial_satisfaction), trust_government=beta(pop.initial_trust),
+        trust_rc=beta(pop.initial_trust),
         belonging=beta(pop.initial_belonging if belonging is None else belonging),
-        efficacy=beta(0.2), awareness=beta(pop.initial_awareness if awareness is None else awareness),
-        participated=np.zeros((n, 4), bool), year_counts=np.zeros((n, 4), np.int16),
+        efficacy=beta(pop.initial_efficacy), awareness=beta(pop.initial_awareness if awareness is None else awareness),
+        participated=np.zeros((n, n_types), bool), year_counts=np.zeros((n, n_types), np.int16),
         so_member=np.full(n, -1, np.int64), coverage=np.zeros(n))
 
 
@@ -130,15 +143,16 @@ class ResidentPopulation:
         table: the residents' column state.
         adjacency: symmetric resident network (CSR).
         n_communities: number of communities.
-        market_price_index: price of market services (``economy.market_price_index``).
+        population, economy, behaviour: the scenario's parameter groups (needs, market access,
+            time cost and outside options are derived from them).
     """
 
     def __init__(self, table: ResidentTable, adjacency: sp.csr_matrix, n_communities: int,
-                 market_price_index: float) -> None:
+                 population: Population, economy: Economy, behaviour: Behaviour) -> None:
         self.table = table
         self.adjacency = adjacency
         self.n_communities = n_communities
-        self.market_price_index = market_price_index
+        self.population, self.economy, self.behaviour = population, economy, behaviour
         self.unmet_by_community = np.zeros((n_communities, K))
         self.engagement = np.zeros(n_communities)
         self.suggestions = np.zeros(K)
@@ -155,14 +169,17 @@ class ResidentPopulation:
         self.membership = sp.csr_matrix((np.ones(n), (r.community, np.arange(n))), shape=(self.n_communities, n))
         self.community_population = np.asarray(self.membership.sum(axis=1)).ravel()
         self.neighbour_mean = row_normalised(self.adjacency)
-        self.need_profile = need_profile(r.stage, r.intensity)
+        eco, beh = self.economy, self.behaviour
+        self.need_profile = need_profile(self.population.base_need, r.stage, r.intensity)
         self.profile_total = self.need_profile.sum(axis=1)
-        self.market_access = market_access(r.income, self.market_price_index)
-        self.time_cost = time_cost(r.stage, r.employed)
-        self.outside_option = 0.5 * np.clip(np.log1p(r.income), 0.0, 1.0) + 0.5 * r.education
-        working = self.membership @ (r.stage == 1).astype(float)
-        self.unemployment = safe_ratio(self.membership @ ((r.stage == 1) & ~r.employed).astype(float), working)
-        self.bottom_quintile = r.income <= np.quantile(r.income, 0.2)
+        self.market_access = market_access(r.income, eco.market_price_index, eco.market_access_spread)
+        self.time_cost = time_cost(beh.time_cost, r.stage, r.employed, beh.time_cost_jobless_factor)
+        w = beh.outside_option_income_weight
+        self.outside_option = w * np.clip(np.log1p(r.income), 0.0, 1.0) + (1.0 - w) * r.education
+        of_working_age = r.stage == LIFE_STAGE["working"]
+        working = self.membership @ of_working_age.astype(float)
+        self.unemployment = safe_ratio(self.membership @ (of_working_age & ~r.employed).astype(float), working)
+        self.bottom_quintile = r.income <= np.quantile(r.income, BOTTOM_QUINTILE)
         self.participated_any = r.participated.any(axis=1).astype(float)
 
     def arrive(self, newcomers: ResidentTable, adjacency: sp.csr_matrix) -> None:
@@ -185,7 +202,7 @@ class ResidentPopulation:
 
         A new survey year (every 12th month) restarts the yearly participation counts.
         """
-        if month_index % 12 == 0:
+        if month_index % MONTHS_PER_YEAR == 0:
             self.table.year_counts[:] = 0
         need = monthly_needs(self.need_profile, self.table.community, shock)
         need_total = need.sum(axis=1) if shock is not None else self.profile_total
@@ -208,12 +225,13 @@ class ResidentPopulation:
         """Per-resident inputs of M3 this month."""
         r = self.table
         pop = np.maximum(self.community_population, 1)
-        reach = np.minimum(1.0, offer.outreach_hours / (FULL_OUTREACH_HOURS * pop))
+        reach = np.minimum(1.0, offer.outreach_hours / (behaviour.full_outreach_hours * pop))
         return ParticipationDrivers(
             belonging=r.belonging, efficacy=r.efficacy,
             peer=self.neighbour_mean @ self.participated_any,
             outreach=r.awareness * reach[r.community],
-            stakes=stakes(offer.fund_per_resident, month.levers.council)[r.community],
+            stakes=stakes(offer.fund_per_resident, month.levers.council, behaviour.stakes_half_saturation,
+                          behaviour.stakes_without_council)[r.community],
             time_cost=self.time_cost, outside_option=self.outside_option, propensity=r.propensity)
 
     def take_part(self, month: Month, offer: CommunityOffer, behaviour: Behaviour, resident_giving: float,
@@ -226,9 +244,10 @@ class ResidentPopulation:
         r, lev = self.table, month.levers
         pop = np.maximum(self.community_population, 1)
         drivers = self.drivers(month, offer, behaviour)
-        supply = (offer.activity_hours + 2.0 * month.so_units[:, CULTURE]) / (FULL_ACTIVITY_SUPPLY * pop)
+        supply = ((offer.activity_hours + behaviour.activity_per_culture_unit * month.so_units[:, CULTURE])
+                  / (behaviour.full_activity_supply * pop))
         activity = np.minimum(1.0, behaviour.activity_floor + (1.0 - behaviour.activity_floor) * supply)
-        deliberation = float(lev.council) * np.minimum(1.0, offer.council_hours / (FULL_COUNCIL_HOURS * pop))
+        deliberation = float(lev.council) * np.minimum(1.0, offer.council_hours / (behaviour.full_council_hours * pop))
         availability = np.column_stack([activity, np.ones_like(activity), np.ones_like(activity), deliberation])
         p = participation_probability(drivers, behaviour, availability[r.community], month.self_organisation)
         took = rng.random(p.shape) < p
@@ -262,18 +281,20 @@ class ResidentPopulation:
             share = offer.fund_share[r.community[deliberators]]
             funded_voice[deliberators] = voice_success(month.top_unmet[deliberators], share) & (share.sum(axis=1) > 0)
         shock = offer.escalation_shock[r.community]
-        r.satisfaction = update_satisfaction(r.satisfaction, r.coverage, r.employed | (r.stage != 1), beh.satisfaction_rate)
+        r.satisfaction = update_satisfaction(r.satisfaction, r.coverage, r.employed | (r.stage != LIFE_STAGE["working"]),
+                                             beh.satisfaction_rate, beh.satisfaction_job_weight)
         voiced = took[:, 1]
         r.trust_government = update_trust(r.trust_government, r.coverage, np.where(voiced, acted_on, gov_response),
-                                          beh.trust_rate, shock)
+                                          beh.trust_rate, beh.trust_service_weight, shock)
         r.trust_rc = update_trust(r.trust_rc, r.coverage * r.awareness,
-                                  np.where(voiced, acted_on, rc_response[r.community]), beh.trust_rate, shock)
+                                  np.where(voiced, acted_on, rc_response[r.community]), beh.trust_rate,
+                                  beh.trust_service_weight, shock)
         r.belonging = update_belonging(r.belonging, self.participated_any > 0, beh.belonging_gain, beh.belonging_decay)
         r.efficacy = update_efficacy(r.efficacy, (acted_on | funded_voice).astype(float), beh.efficacy_gain,
                                      beh.efficacy_decay)
         contact = np.minimum(1.0, beh.awareness_contact * offer.outreach_hours / pop)
         r.awareness = update_awareness(r.awareness, contact[r.community], took[:, 0].astype(float), self.neighbour_mean,
-                                       beh.awareness_peer, beh.awareness_decay)
+                                       beh.awareness_peer, beh.awareness_decay, beh.awareness_activity_contact)
         month.willingness = willingness(drivers, beh)
 
     def join_organisations(self, month: Month, strongest: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
@@ -296,7 +317,7 @@ class ResidentPopulation:
                                                                                       strict=True))
 
     def enrol_founders(self, unserved: np.ndarray, top_unmet: np.ndarray, community: int, domain: int,
-                       organisation_id: int, founders: int = 5) -> None:
+                       organisation_id: int, founders: int) -> None:
         """The first ``founders`` unserved volunteers of the cell become members of a new organisation."""
         r = self.table
         rows = np.flatnonzero(unserved & (r.community == community) & (top_unmet == domain))[:founders]

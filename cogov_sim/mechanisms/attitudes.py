@@ -7,25 +7,28 @@ import scipy.sparse as sp
 
 
 def update_satisfaction(satisfaction: np.ndarray, coverage: np.ndarray, employed_or_inactive: np.ndarray,
-                        rate: float) -> np.ndarray:
-    """Satisfaction tracks met need: ``s += λ(0.85·coverage + 0.15·job − s)``.
+                        rate: float, job_weight: float) -> np.ndarray:
+    """Satisfaction tracks met need: ``s += λ((1 − w_job)·coverage + w_job·job − s)``.
 
     ``job`` is 1 for the employed and those not of working age: employed residents are
-    more satisfied (digest §2, enterprises' supporting force).
+    more satisfied (sources §2.3, enterprises' supporting force); ``w_job`` is
+    ``satisfaction_job_weight``.
     """
-    target = 0.85 * coverage + 0.15 * employed_or_inactive
+    target = (1.0 - job_weight) * coverage + job_weight * employed_or_inactive
     return satisfaction + rate * (target - satisfaction)
 
 
-def update_trust(trust: np.ndarray, service: np.ndarray, responded: np.ndarray, rate: float,
+def update_trust(trust: np.ndarray, service: np.ndarray, responded: np.ndarray, rate: float, service_weight: float,
                  shock: np.ndarray | float = 0.0) -> np.ndarray:
-    """Trust tracks responsiveness and service: ``τ += λ(0.6·service + 0.4·responded − τ) − shock``.
+    """Trust tracks responsiveness and service: ``τ += λ(w·service + (1 − w)·responded − τ) − shock``
+    with ``w`` = ``trust_service_weight``.
 
     ``responded`` is 1/0 for a resident who spoke up this month (was my suggestion acted on?)
     and the institution's response chance for the others (brief §4 M4);
     ``shock`` is the loss from escalated disputes in the resident's community (§4.4, M9).
     """
-    return np.clip(trust + rate * (0.6 * service + 0.4 * responded - trust) - shock, 0.0, 1.0)
+    return np.clip(trust + rate * (service_weight * service + (1.0 - service_weight) * responded - trust) - shock,
+                   0.0, 1.0)
 
 
 def update_belonging(belonging: np.ndarray, participated: np.ndarray, gain: float, decay: float) -> np.ndarray:
@@ -42,12 +45,13 @@ def update_efficacy(efficacy: np.ndarray, voice_succeeded: np.ndarray, gain: flo
 
 
 def update_awareness(awareness: np.ndarray, contact: np.ndarray, attended: np.ndarray,
-                     neighbours: sp.csr_matrix, peer_rate: float, decay: float) -> np.ndarray:
-    """Awareness of the RC spreads by outreach contact and neighbours (digest §4.5 五百工作机制):
+                     neighbours: sp.csr_matrix, peer_rate: float, decay: float, activity_contact: float) -> np.ndarray:
+    """Awareness of the RC spreads by outreach contact and neighbours (sources §4.5.6 五百工作机制):
 
-    ``a += (1 − a)·(1 − (1 − c)(1 − 0.3·attended)(1 − ρ·Ā_nbr)) − δ·a``
-    with ``c`` the outreach contact chance and ``Ā_nbr`` neighbours' mean awareness.
+    ``a += (1 − a)·(1 − (1 − c)(1 − c_act·attended)(1 − ρ·Ā_nbr)) − δ·a``
+    with ``c`` the outreach contact chance, ``c_act`` = ``awareness_activity_contact`` and
+    ``Ā_nbr`` neighbours' mean awareness.
     """
     from_peers = peer_rate * (neighbours @ awareness)
-    reach = 1.0 - (1.0 - contact) * (1.0 - 0.3 * attended) * (1.0 - from_peers)
+    reach = 1.0 - (1.0 - contact) * (1.0 - activity_contact * attended) * (1.0 - from_peers)
     return np.clip(awareness + (1.0 - awareness) * reach - decay * awareness, 0.0, 1.0)

@@ -6,12 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: How an RC splits its free hours (outreach, activities, mediation, collecting needs,
-#: services, supporting the council). Assumption after digest §3 and §4.5 (五百工作机制).
-FREE_HOUR_SHARES = {"outreach": 0.2, "activities": 0.25, "mediation": 0.15, "needs": 0.15,
-                    "services": 0.25, "council": 0.0}
-COUNCIL_SHARE = 0.1
-
 
 @dataclass(frozen=True)
 class Workload:
@@ -24,19 +18,20 @@ class Workload:
 
 
 def allocate_rc_hours(total_hours: float, admin_demand: float, autonomy: float, refusable: float,
-                      council: bool) -> Workload:
-    """Hours to administrative tasks first, as far as autonomy lets the RC refuse (digest §3, §4.3):
+                      council: bool, free_hour_shares: dict[str, float], council_share: float) -> Workload:
+    """Hours to administrative tasks first, as far as autonomy lets the RC refuse (sources §3.1, §4.3.1):
 
     ``accepted = L · (1 − α·ρ)``; ``admin = min(H, accepted)``; ``overload = max(0, accepted − H)/H``;
-    free hours ``H − admin`` split by :data:`FREE_HOUR_SHARES` (10% to the council where one exists).
+    free hours ``H − admin`` split by ``free_hour_shares`` (``Behaviour.free_hour_shares``);
+    where a council exists it gets ``council_share`` and the other uses shrink by ``1 − council_share``.
     """
     accepted = admin_demand * (1.0 - autonomy * refusable)
     admin = min(total_hours, accepted)
     free = total_hours - admin
-    shares = dict(FREE_HOUR_SHARES)
+    shares = dict(free_hour_shares)
     if council:
-        shares = {k: v * (1.0 - COUNCIL_SHARE) for k, v in shares.items()}
-        shares["council"] = COUNCIL_SHARE
+        shares = {k: v * (1.0 - council_share) for k, v in shares.items()}
+        shares["council"] = council_share
     return Workload(admin_hours=admin, free_hours={k: free * v for k, v in shares.items()},
                     admin_share=admin / total_hours, overload=max(0.0, accepted - total_hours) / total_hours)
 
@@ -50,33 +45,48 @@ def autonomy_drift(autonomy: float, pressure: float, support: float, rate: float
 
 
 def administrative_pressure(directive_intensity: float, demanded_share: float, funding_adequacy: float,
-                            grid_management: bool) -> float:
-    """Pressure on autonomy (digest §3 千条线一根针, §4.5 grid):
-    ``d·(admin hours demanded / staff hours)·(1 − ½·funding adequacy) + 0.3·grid``.
+                            grid_management: bool, funding_relief: float, grid_pressure: float) -> float:
+    """Pressure on autonomy (sources §3.1 千条线一根针, §4.5.5 grid):
+    ``d·(admin hours demanded / staff hours)·(1 − r·funding adequacy) + p_grid·grid``
+    with ``r`` = ``pressure_funding_relief`` and ``p_grid`` = ``pressure_grid``.
 
     Pressure comes from what the street demands, not from what the RC accepts: refusing a
     task does not make the pressure to take it go away.
     """
-    return directive_intensity * demanded_share * (1.0 - 0.5 * funding_adequacy) + 0.3 * float(grid_management)
+    return (directive_intensity * demanded_share * (1.0 - funding_relief * funding_adequacy)
+            + grid_pressure * float(grid_management))
 
 
-def institutional_support(autonomy_support: float, engagement: float, council: bool, two_way: bool) -> float:
-    """Support for autonomy: ``s + ½·engagement + 0.2·council + 0.2·two-way evaluation`` (digest §4.2–§4.4),
-    with engagement the share of residents who voiced (public affairs or deliberation) this month."""
-    return autonomy_support + 0.5 * engagement + 0.2 * float(council) + 0.2 * float(two_way)
+def institutional_support(autonomy_support: float, engagement: float, council: bool, two_way: bool,
+                          engagement_weight: float, council_weight: float, two_way_weight: float) -> float:
+    """Support for autonomy (sources §4.2.3, §4.3.2, §4.4.1):
+    ``s + w_eng·engagement + w_council·council + w_2way·two-way evaluation`` (``support_engagement``,
+    ``support_council``, ``support_two_way``), with engagement the share of residents who voiced
+    (public affairs or deliberation) this month."""
+    return (autonomy_support + engagement_weight * engagement + council_weight * float(council)
+            + two_way_weight * float(two_way))
 
 
-def rc_unit_cost(so_unit_cost: float, cost_ratio: float, experience: float, months_to_learn: float = 24.0) -> float:
-    """Cost per unit of service an RC buys with delegated money (digest §4.3 "whoever does the
-    work uses the money"; gradual path in stages): it starts at government's cost and learns
-    toward the SO cost, ``c_SO · (1 + (ratio − 1)·exp(−experience / 24 months))``."""
+def rc_unit_cost(so_unit_cost: float, cost_ratio: float, experience: float, months_to_learn: float) -> float:
+    """Cost per unit of service an RC buys with delegated money (sources §4.3.4 "whoever does the
+    work spends the money"; §4.3.6 gradual path): it starts at government's cost and learns
+    toward the SO cost, ``c_SO · (1 + (ratio − 1)·exp(−experience / T))`` with ``T`` =
+    ``rc_cost_learning_months``."""
     return so_unit_cost * (1.0 + (cost_ratio - 1.0) * float(np.exp(-experience / months_to_learn)))
 
 
+def response_chance(admin_share: float, autonomy: float, base: float) -> float:
+    """Chance an RC acts on a resident's voice: ``(1 − admin share)·(b + (1 − b)·α)`` with ``b`` =
+    ``rc_response_base`` (sources §3.1: administrative work leaves little room for residents;
+    §4.2.3 self-governance)."""
+    return (1.0 - admin_share) * (base + (1.0 - base) * autonomy)
+
+
 def need_knowledge(demand_mix: np.ndarray, direction: np.ndarray, collection_hours: float, residents: int,
-                   hours_per_resident: float = 0.01) -> np.ndarray:
+                   hours_per_resident: float) -> np.ndarray:
     """What an RC believes its residents need: ``q·demand mix + (1 − q)·g``, with
-    ``q = min(1, collection hours / (0.01 h · residents))`` (digest §2: residents are the main
-    information source; without collection the RC follows the street's direction)."""
+    ``q = min(1, collection hours / (h · residents))``, ``h`` = ``need_collection_hours``
+    (sources §2.4: residents are the main information source; without collection the RC
+    follows the street's direction)."""
     q = min(1.0, collection_hours / max(hours_per_resident * residents, 1e-9))
     return q * demand_mix + (1.0 - q) * direction

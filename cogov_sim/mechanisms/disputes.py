@@ -27,12 +27,14 @@ def dispute_arrivals(residents: np.ndarray, rate: float, unmet_env_safety: np.nd
     return rng.poisson(lam)
 
 
-def detection_probability(grid: bool, with_grid: float, without_grid: float, awareness: np.ndarray) -> np.ndarray:
-    """Monthly detection chance: grid workers patrol (digest §4.5); otherwise residents report to
-    an RC they know: ``without · (0.5 + 0.5·awareness_c)``."""
+def detection_probability(grid: bool, with_grid: float, without_grid: float, awareness: np.ndarray,
+                          awareness_base: float) -> np.ndarray:
+    """Monthly detection chance: grid workers patrol (sources §4.5.3); otherwise residents report
+    to an RC they know (§7.11.4): ``without · (b + (1 − b)·awareness_c)``, ``b`` =
+    ``detection_awareness_base``."""
     if grid:
         return np.full_like(awareness, with_grid)
-    return without_grid * (0.5 + 0.5 * awareness)
+    return without_grid * (awareness_base + (1.0 - awareness_base) * awareness)
 
 
 def handle_disputes(undetected: np.ndarray, pending: np.ndarray, arisen: np.ndarray, detect: np.ndarray,
@@ -56,9 +58,13 @@ def handle_disputes(undetected: np.ndarray, pending: np.ndarray, arisen: np.ndar
 
 
 def mediation_capacity(rc_mediation_hours: np.ndarray, hours_per_dispute: float, so_safety_units: np.ndarray,
-                       grid_workers: np.ndarray, departments: np.ndarray, affairs_sorting: bool) -> np.ndarray:
-    """Disputes resolvable per community per month: RC mediation, SO mediation capacity (one
-    dispute per 20 safety units), street departments, grid-dispatched departments (one per
-    grid worker), times 1.5 where affairs are sorted to the right handler (三事分流, digest §4.4)."""
-    cap = rc_mediation_hours / hours_per_dispute + so_safety_units / 20.0 + departments + grid_workers
-    return cap * (1.5 if affairs_sorting else 1.0)
+                       units_per_dispute: float, grid_workers: np.ndarray, per_grid_worker: float,
+                       departments: np.ndarray, affairs_sorting: bool, sorting_factor: float) -> np.ndarray:
+    """Disputes resolvable per community per month (sources §4.4.3 三事分流, §4.5.3 grid dispatch):
+
+    ``(h_med / mediation_hours + u_safety / so_units_per_dispute + departments
+    + disputes_per_grid_worker · grid workers) · (affairs_sorting_factor if affairs are sorted)``.
+    """
+    cap = (rc_mediation_hours / hours_per_dispute + so_safety_units / units_per_dispute + departments
+           + grid_workers * per_grid_worker)
+    return cap * (sorting_factor if affairs_sorting else 1.0)

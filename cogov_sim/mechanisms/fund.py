@@ -6,10 +6,6 @@ import numpy as np
 
 from .common import normalise
 
-#: Months in one micro-project cycle: call for proposals → review → implementation → evaluation
-#: (征集 → 评审 → 实施 → 评估, digest §4.4).
-CYCLE_MONTHS = 3
-
 
 def project_allocation(pool: float, votes: np.ndarray, fallback: np.ndarray, council: bool) -> np.ndarray:
     """Split a community's fund pool over domains (digest §4.4 Chengdu):

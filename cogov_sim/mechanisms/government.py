@@ -9,11 +9,6 @@ import numpy as np
 from ..parameters import DOMAINS
 from .common import normalise
 
-#: Government's own top-down priority over domains (welfare, children, health,
-#: environment, safety, culture): visible progress in services, environment and culture
-#: (digest §4.1) and therapeutic health care (§5.4). Assumption.
-TOP_DOWN_PRIORITY = np.array([0.10, 0.05, 0.30, 0.25, 0.15, 0.15])
-
 
 def information_quality(strengths: np.ndarray) -> float:
     """How much of residents' needs reaches government: ``q = 1 − Π_ch (1 − s_ch)`` (digest §2)."""
@@ -22,9 +17,10 @@ def information_quality(strengths: np.ndarray) -> float:
 
 def government_direction(priority: np.ndarray, signals: np.ndarray, strengths: np.ndarray,
                          responsiveness: float) -> np.ndarray:
-    """Direction g over domains (brief §4 M5; digest §2 "from its view of information").
+    """Direction g over domains (ODD §7.5; sources §2.2 "from the information it sees").
 
-    ``g = normalise((1 − w)·priority + w·perceived)``, ``w = responsiveness · q``,
+    ``g = normalise((1 − w)·priority + w·perceived)``, ``w = responsiveness · q``, ``priority`` =
+    ``Behaviour.top_down_priority`` (``priority_<domain>``),
     ``perceived = normalise(Σ_ch s_ch · normalise(signal_ch))`` over the channels that exist
     (RC reports, suggestions, SO reports, grid reports, satisfaction audits).
     """
@@ -36,10 +32,10 @@ def government_direction(priority: np.ndarray, signals: np.ndarray, strengths: n
     return normalise((1.0 - w) * normalise(priority) + w * perceived)
 
 
-def main_line(direction: np.ndarray, need: np.ndarray) -> np.ndarray:
-    """The development main line (主线, digest §2): society-wide goals and the community's
-    own needs in equal parts, ``m = ½ g + ½ normalise(need)``."""
-    return 0.5 * direction + 0.5 * normalise(need)
+def main_line(direction: np.ndarray, need: np.ndarray, need_weight: float) -> np.ndarray:
+    """The development main line (主线, sources §2.7, §7.2.1): society-wide goals and the
+    community's own needs, ``m = (1 − w)·g + w·normalise(need)``, ``w`` = ``main_line_need_weight``."""
+    return (1.0 - need_weight) * direction + need_weight * normalise(need)
 
 
 def coordinated(own: np.ndarray, line: np.ndarray, coordination: float) -> np.ndarray:
@@ -77,15 +73,18 @@ def split_budget(available: float, fixed_costs: float, task_delegation: float, f
 
 
 def administrative_load(hours: np.ndarray, admin_load: float, directive_intensity: float, burden_reduction: float,
-                        work_station: bool, absorption: float, grid_management: bool) -> np.ndarray:
-    """Administrative hours pushed down to each RC (digest §3 千条线一根针, 减负, 居站分设; §4.5 grid):
+                        work_station: bool, absorption: float, grid_management: bool, directive_base: float,
+                        grid_load: float) -> np.ndarray:
+    """Administrative hours pushed down to each RC (sources §3.1 千条线一根针, §3.4 减负, §3.5 居站分设;
+    §4.5.5 grid):
 
-    ``L_c = hours_c · [λ·(0.5 + d)·(1 − r)·(1 − w·a) + 0.1·grid]``
-    with load λ, directive intensity d, burden reduction r, work-station absorption a.
+    ``L_c = hours_c · [λ·(b + d)·(1 − r)·(1 − w·a) + l_grid·grid]``
+    with load λ, directive intensity d, burden reduction r, work-station absorption a,
+    ``b`` = ``admin_directive_base`` and ``l_grid`` = ``grid_admin_load``.
     """
-    share = admin_load * (0.5 + directive_intensity) * (1.0 - burden_reduction)
+    share = admin_load * (directive_base + directive_intensity) * (1.0 - burden_reduction)
     share *= 1.0 - absorption * float(work_station)
-    return hours * (share + 0.1 * float(grid_management))
+    return hours * (share + grid_load * float(grid_management))
 
 
 def grid_workers(population: np.ndarray, residents_per_grid: float, grid_staff: float, grid_management: bool) -> np.ndarray:
@@ -97,19 +96,20 @@ def grid_workers(population: np.ndarray, residents_per_grid: float, grid_staff: 
 def information_channels(rc_needs_hours: np.ndarray, population: np.ndarray, demand: np.ndarray, unmet: np.ndarray,
                          suggestions: np.ndarray, n_suggestions: int, so_community: np.ndarray, so_domain: np.ndarray,
                          so_autonomy: np.ndarray, n_residents: int, grid_management: bool,
-                         satisfaction_audits: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Needs signals reaching government and their strengths (§2: government acts from its view
-    of information), one row per channel:
+                         satisfaction_audits: bool, b) -> tuple[np.ndarray, np.ndarray]:
+    """Needs signals reaching government and their strengths (sources §2.2: government acts from
+    the information it sees), one row per channel; ``b`` is the :class:`~cogov_sim.parameters.Behaviour`:
 
-    * RC reports: demand weighted by each RC's collection quality ``q_c = min(1, h_c / (0.01·n_c))``;
-      strength ``mean(q)``;
-    * residents' suggestions (their unmet needs); strength ``min(1, suggestions / (0.05·N))``;
-    * SO reports: unmet need in the cells SOs serve; strength ``min(1, n_SO/(K·C))·mean(SO autonomy)``;
-    * grid reports: unmet environment and safety needs; strength ``0.8·grid``;
-    * satisfaction audits: all unmet need; strength ``0.6·audits``.
+    * RC reports: demand weighted by each RC's collection quality
+      ``q_c = min(1, h_c / (need_collection_hours·n_c))``; strength ``mean(q)``;
+    * residents' suggestions (their unmet needs); strength ``min(1, suggestions / (suggestion_saturation·N))``;
+    * SO reports: unmet need in the cells SOs serve; strength ``min(1, n_SO/(K·C))·mean(SO autonomy)``
+      (one SO per domain and community saturates the channel);
+    * grid reports: unmet environment and safety needs; strength ``grid_channel_strength·grid``;
+    * satisfaction audits: all unmet need; strength ``audit_channel_strength·audits``.
     """
     pop = np.maximum(population, 1)
-    q_rc = np.minimum(1.0, rc_needs_hours / (0.01 * pop))
+    q_rc = np.minimum(1.0, rc_needs_hours / (b.need_collection_hours * pop))
     so_signal = np.zeros(unmet.shape[1])
     np.add.at(so_signal, so_domain, unmet[so_community, so_domain])
     env_safety = [DOMAINS.index("environment"), DOMAINS.index("safety")]
@@ -119,9 +119,9 @@ def information_channels(rc_needs_hours: np.ndarray, population: np.ndarray, dem
     n_so, n_c = len(so_community), len(population)
     strengths = np.array([
         q_rc.mean(),
-        min(1.0, n_suggestions / (0.05 * n_residents)),
+        min(1.0, n_suggestions / (b.suggestion_saturation * n_residents)),
         min(1.0, n_so / (unmet.shape[1] * n_c)) * (float(np.mean(so_autonomy)) if n_so else 0.0),
-        0.8 * float(grid_management),
-        0.6 * float(satisfaction_audits),
+        b.grid_channel_strength * float(grid_management),
+        b.audit_channel_strength * float(satisfaction_audits),
     ])
     return signals, strengths

@@ -7,31 +7,37 @@ import numpy as np
 
 from .common import safe_ratio
 
-#: Capacity ceiling of one SO, service units per month (assumption).
-MAX_CAPACITY = 400.0
-
 
 def allocate_purchase_contracts(budget: np.ndarray, community: np.ndarray, domain: np.ndarray,
                                 capacity: np.ndarray, professionalism: np.ndarray, unit_cost: float,
-                                overhead: float) -> np.ndarray:
-    """Purchase-of-service tenders (政府购买服务, digest §4.5), CNY per SO.
+                                overhead: float, bid_price: float, professional_discount: float,
+                                room: float) -> np.ndarray:
+    """Purchase-of-service tenders (政府购买服务, sources §4.5.1), CNY per SO.
 
     Within each cell (community c, domain k) of ``budget`` the bids are scored on capacity,
     professionalism and price, ``score_j = capacity_j · professionalism_j / price_j`` with the
-    bid price per unit ``price_j = unit_cost · (1.3 − 0.6·professionalism_j)`` (professional SOs
-    bid lower); SO j receives
-    ``min(1.25 · capacity_j · unit_cost + overhead, budget_ck · score_j / Σ score)``: a bid
-    prices the SO's capacity (with 25% room to grow) plus its fixed costs. What no SO can
-    absorb stays with government (it becomes direct provision).
+    bid price per unit ``price_j = unit_cost · (p_0 − δ·professionalism_j)`` (``so_bid_price``,
+    ``so_bid_professional_discount``: professional SOs bid lower); SO j receives
+    ``min(ρ · capacity_j · unit_cost + overhead, budget_ck · score_j / Σ score)``: a bid
+    prices the SO's capacity (with room ``ρ`` = ``so_bid_room`` to grow) plus its fixed costs.
+    What no SO can absorb stays with government (it becomes direct provision).
     """
     if len(community) == 0:
         return np.zeros(0)
     n_c, n_k = budget.shape
     cell = community * n_k + domain
-    score = capacity * professionalism / (1.3 - 0.6 * professionalism)
+    score = capacity * professionalism / (bid_price - professional_discount * professionalism)
     total = np.bincount(cell, weights=score, minlength=n_c * n_k)
     share = safe_ratio(score, total[cell])
-    return np.minimum(1.25 * capacity * unit_cost + overhead, budget.ravel()[cell] * share)
+    return np.minimum(room * capacity * unit_cost + overhead, budget.ravel()[cell] * share)
+
+
+def so_output(spent: float, unit_cost: float, professionalism: float, volunteers: int, output_base: float,
+              volunteer_units: float) -> float:
+    """Service units an SO delivers in a month (sources §5.3.2 lack of professionals; §3.3 volunteers):
+    ``spent / unit_cost · (b + (1 − b)·professionalism) + v·volunteers`` with ``b`` =
+    ``so_output_base`` and ``v`` = ``volunteer_units``."""
+    return spent / unit_cost * (output_base + (1.0 - output_base) * professionalism) + volunteer_units * volunteers
 
 
 def so_service_direction(domain: int, autonomy: float, steer: np.ndarray) -> np.ndarray:
@@ -45,23 +51,26 @@ def so_service_direction(domain: int, autonomy: float, steer: np.ndarray) -> np.
     return out
 
 
-def learn_capacity(capacity: float, utilisation: float, rate: float) -> float:
-    """Learning by doing (brief §4 M7): ``cap' = cap·(1 + r·u·(1 − cap/cap_max) − 0.02·(1 − u))``."""
-    return max(1.0, capacity * (1.0 + rate * utilisation * (1.0 - capacity / MAX_CAPACITY) - 0.02 * (1.0 - utilisation)))
+def learn_capacity(capacity: float, utilisation: float, rate: float, max_capacity: float, idle_decay: float) -> float:
+    """Learning by doing (ODD §7.7): ``cap' = max(1, cap·(1 + r·u·(1 − cap/cap_max) − δ·(1 − u)))`` with
+    ``cap_max`` = ``so_max_capacity`` and ``δ`` = ``so_idle_decay``."""
+    return max(1.0, capacity * (1.0 + rate * utilisation * (1.0 - capacity / max_capacity)
+                                - idle_decay * (1.0 - utilisation)))
 
 
-def so_autonomy_target(government_income_share: float, directive_intensity: float) -> float:
-    """An SO's autonomy tends to ``(1 − d)·(1 − ½·government share of its income)``: a directive
-    government treats SOs as its subordinates (以政代社, digest §4.2) and dependence on its money
-    erodes independence further (§5.3)."""
-    return (1.0 - directive_intensity) * (1.0 - 0.5 * government_income_share)
+def so_autonomy_target(government_income_share: float, directive_intensity: float, dependence_effect: float) -> float:
+    """An SO's autonomy tends to ``(1 − d)·(1 − e·government share of its income)``, ``e`` =
+    ``so_dependence_effect``: a directive government treats SOs as its subordinates (以政代社,
+    sources §4.2.4) and dependence on its money erodes independence further (§5.3.2)."""
+    return (1.0 - directive_intensity) * (1.0 - dependence_effect * government_income_share)
 
 
-def founding_counts(volunteers_with_need: np.ndarray, rate: float, incubation: float, self_organisation: float,
-                    rng: np.random.Generator) -> np.ndarray:
-    """New SOs per community and domain (digest §2: founded by residents; §4.4 incubation):
+def founding_counts(volunteers_with_need: np.ndarray, rate: float, incubation: float, boost: float,
+                    self_organisation: float, rng: np.random.Generator) -> np.ndarray:
+    """New SOs per community and domain (sources §2.5: set up by residents; §4.4.6 incubation):
 
-    ``Poisson(rate · V_ck · (1 + 2·incubation) · self_organisation)`` with ``V_ck`` the
-    volunteers of community c whose largest unmet need is in domain k.
+    ``Poisson(rate · V_ck · (1 + boost·incubation) · self_organisation)`` with ``V_ck`` the
+    volunteers of community c whose largest unmet need is in domain k and ``boost`` =
+    ``incubation_founding_boost``.
     """
-    return rng.poisson(rate * volunteers_with_need * (1.0 + 2.0 * incubation) * self_organisation)
+    return rng.poisson(rate * volunteers_with_need * (1.0 + boost * incubation) * self_organisation)

@@ -6,11 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..parameters import LIFE_STAGES
 from .common import sigmoid
-
-#: Time cost by life stage (youth/students, working-age, retirees): digest §5.2
-#: (participation concentrated among some groups, varying with circumstances).
-TIME_COST = np.array([0.6, 1.0, 0.2])
 
 
 @dataclass(frozen=True)
@@ -27,9 +24,10 @@ class ParticipationDrivers:
     propensity: np.ndarray
 
 
-def time_cost(stage: np.ndarray, employed: np.ndarray) -> np.ndarray:
-    """Time cost of taking part: by life stage, halved for the non-employed working-age."""
-    return TIME_COST[stage] * np.where((stage == 1) & ~employed, 0.5, 1.0)
+def time_cost(by_stage: np.ndarray, stage: np.ndarray, employed: np.ndarray, jobless_factor: float) -> np.ndarray:
+    """Time cost of taking part (sources §5.2.2): ``by_stage[stage]`` (``Behaviour.time_cost``),
+    times ``time_cost_jobless_factor`` for working-age residents without a job."""
+    return by_stage[stage] * np.where((stage == LIFE_STAGES.index("working")) & ~employed, jobless_factor, 1.0)
 
 
 def participation_logit(d: ParticipationDrivers, b) -> np.ndarray:
@@ -69,12 +67,14 @@ def willingness(d: ParticipationDrivers, b) -> np.ndarray:
                    + d.propensity - b.time_cost_weight * d.time_cost)
 
 
-def stakes(fund_per_resident_month: np.ndarray, council: bool, half_saturation: float = 5.0) -> np.ndarray:
-    """Stakes institutions give residents (digest §4.4 Chengdu: a fund residents decide).
+def stakes(fund_per_resident_month: np.ndarray, council: bool, half_saturation: float,
+           without_council: float) -> np.ndarray:
+    """Stakes institutions give residents (sources §4.4.1 Chengdu: a fund residents decide).
 
     ``stakes_c = s · f_c / (f_c + h)`` with ``f`` the fund in CNY per resident-month,
-    ``h = 5`` CNY (≈ Chengdu's 200,000 CNY/year for a 3,300-resident community) and
-    ``s = 1`` with a deliberative council, 0.3 where the RC decides alone.
+    ``h`` = ``stakes_half_saturation`` (5 CNY ≈ Chengdu's 200,000 CNY/year for a 3,300-resident
+    community) and ``s = 1`` with a deliberative council, ``stakes_without_council`` where the
+    RC decides alone.
     """
-    weight = 1.0 if council else 0.3
+    weight = 1.0 if council else without_council
     return weight * fund_per_resident_month / (fund_per_resident_month + half_saturation)

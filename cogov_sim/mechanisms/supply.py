@@ -21,9 +21,10 @@ def allocate_direct_provision(budget: float, direction: np.ndarray, population: 
     return budget * ((1.0 - equality) * top_down + equality * targeted)
 
 
-def market_access(income: np.ndarray, price_index: float) -> np.ndarray:
-    """Share of market supply a resident can buy: ``σ((ln income − ln price) / 0.5)`` (brief §4 M2)."""
-    return sigmoid((np.log(income) - np.log(price_index)) / 0.5)
+def market_access(income: np.ndarray, price_index: float, spread: float) -> np.ndarray:
+    """Share of market supply a resident can buy: ``σ((ln income − ln price) / s)`` (ODD §7.2),
+    ``s`` = ``market_access_spread``."""
+    return sigmoid((np.log(income) - np.log(price_index)) / spread)
 
 
 def mutual_aid(adjacency: sp.csr_matrix, volunteered: np.ndarray, rate: float) -> np.ndarray:
