@@ -100,88 +100,130 @@ class Population:
     rewiring: float = param(0.1, 0.0, 1.0, unit="probability", source="Watts & Strogatz 1998",
                             doc="Watts–Strogatz rewiring probability within a building.")
     # --- drawing residents, communities and the first organisations (set-up)
-    need_intensity_sd: float = param(0.5, 0.0, 2.0, unit="log units", source="assumption (needs differ within a group, sources §2.4)",
-                                     doc="SD of each resident's lognormal need multiplier (mean 1) per domain.")
-    income_sd: float = param(0.6, 0.0, 2.0, unit="log units", source="assumption",
-                             doc="SD of individual log income around the community level (mean factor 1).")
-    retiree_income_factor: float = param(0.7, 0.1, 2.0, unit="factor", source="assumption",
-                                         doc="Income of retirees relative to others.")
-    education_base: float = param(0.5, 0.0, 1.0, unit="index", source="assumption",
-                                  doc="Education index at the community's income level.")
-    education_income_slope: float = param(0.15, 0.0, 1.0, unit="index per log income", source="assumption",
-                                          doc="Education gained per unit of log income.")
-    education_sd: float = param(0.15, 0.0, 1.0, unit="index", source="assumption",
-                                doc="SD of education around its income-predicted value.")
-    attitude_concentration: float = param(6.0, 0.5, 100.0, unit="Beta a + b", source="assumption",
-                                          doc="Concentration of the Beta distributions of initial attitudes (higher: less spread).")
-    initial_satisfaction: float = param(0.5, 0.0, 1.0, unit="index", source="assumption",
-                                        doc="Mean initial satisfaction with services.")
-    initial_efficacy: float = param(0.2, 0.0, 1.0, unit="index", source="assumption (sources §5.2 weak identity)",
-                                    doc="Mean initial political efficacy.")
-    community_age_spread: float = param(0.4, 0.0, 1.0, unit="factor",
-                                        source="assumption (community types, sources §4.2.1: old estates and new)",
-                                        doc="Communities' retiree share is the street's times U(1 − spread, 1 + spread).")
-    community_income_sd: float = param(0.3, 0.0, 2.0, unit="log units", source="assumption",
-                                       doc="SD of communities' log income level.")
-    initial_so_capacity_low: float = param(20.0, 1.0, 400.0, unit="service units/month", source="assumption (sources §5.3.2 weak SOs)",
-                                           doc="Initial SOs' capacity is drawn U(low, high).")
-    initial_so_capacity_high: float = param(40.0, 1.0, 400.0, unit="service units/month", source="assumption (sources §5.3.2)",
-                                            doc="Upper end of initial SOs' capacity.")
-    initial_so_professionalism: float = param(0.3, 0.0, 1.0, unit="index", source="assumption (sources §5.3.2 lack professionals)",
-                                              doc="Professionalism of the initial SOs.")
-    initial_so_autonomy: float = param(0.5, 0.0, 1.0, unit="index", source="assumption (sources §5.3.2 lack independence)",
-                                       doc="Autonomy of the initial SOs.")
-    initial_so_seed_months: float = param(3.0, 0.0, 24.0, unit="months of so_overhead", source="assumption",
-                                          doc="Funds the initial SOs hold at the start, in months of overhead.")
+    need_intensity_sd: float = param(
+        0.5, 0.0, 2.0, unit="log units", source="assumption (needs differ within a group, sources §2.4)",
+        doc="SD of each resident's lognormal need multiplier (mean 1) per domain.")
+    income_sd: float = param(
+        0.6, 0.0, 2.0, unit="log units", source="assumption",
+        doc="SD of individual log income around the community level (mean factor 1).")
+    retiree_income_factor: float = param(
+        0.7, 0.1, 2.0, unit="factor", source="assumption",
+        doc="Income of retirees relative to others.")
+    education_base: float = param(
+        0.5, 0.0, 1.0, unit="index", source="assumption",
+        doc="Education index at the community's income level.")
+    education_income_slope: float = param(
+        0.15, 0.0, 1.0, unit="index per log income", source="assumption",
+        doc="Education gained per unit of log income.")
+    education_sd: float = param(
+        0.15, 0.0, 1.0, unit="index", source="assumption",
+        doc="SD of education around its income-predicted value.")
+    attitude_concentration: float = param(
+        6.0, 0.5, 100.0, unit="Beta a + b", source="assumption",
+        doc="Concentration of the Beta distributions of initial attitudes (higher: less spread).")
+    initial_satisfaction: float = param(
+        0.5, 0.0, 1.0, unit="index", source="assumption",
+        doc="Mean initial satisfaction with services.")
+    initial_efficacy: float = param(
+        0.2, 0.0, 1.0, unit="index", source="assumption (sources §5.2 weak identity)",
+        doc="Mean initial political efficacy.")
+    community_age_spread: float = param(
+        0.4, 0.0, 1.0, unit="factor", source="assumption (community types, sources §4.2.1: old estates and new)",
+        doc="Communities' retiree share is the street's times U(1 − spread, 1 + spread).")
+    community_income_sd: float = param(
+        0.3, 0.0, 2.0, unit="log units", source="assumption",
+        doc="SD of communities' log income level.")
+    initial_so_capacity_low: float = param(
+        20.0, 1.0, 400.0, unit="service units/month", source="assumption (sources §5.3.2 weak SOs)",
+        doc="Initial SOs' capacity is drawn U(low, high).")
+    initial_so_capacity_high: float = param(
+        40.0, 1.0, 400.0, unit="service units/month", source="assumption (sources §5.3.2)",
+        doc="Upper end of initial SOs' capacity.")
+    initial_so_professionalism: float = param(
+        0.3, 0.0, 1.0, unit="index", source="assumption (sources §5.3.2 lack professionals)",
+        doc="Professionalism of the initial SOs.")
+    initial_so_autonomy: float = param(
+        0.5, 0.0, 1.0, unit="index", source="assumption (sources §5.3.2 lack independence)",
+        doc="Autonomy of the initial SOs.")
+    initial_so_seed_months: float = param(
+        3.0, 0.0, 24.0, unit="months of so_overhead", source="assumption",
+        doc="Funds the initial SOs hold at the start, in months of overhead.")
     # --- monthly need by life stage and domain (M1): assumption shaped by sources §2.4 (needs
     # differ by age and occupation) and §5.4 (elderly residents: health and care)
-    need_youth_welfare: float = param(0.05, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4: needs differ by age)", doc="Monthly welfare need of a youth resident (before the individual multiplier).")
-    need_youth_children: float = param(0.6, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4: needs differ by age)", doc="Monthly children need of a youth resident (before the individual multiplier).")
-    need_youth_health: float = param(0.15, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4: needs differ by age)", doc="Monthly health need of a youth resident (before the individual multiplier).")
-    need_youth_environment: float = param(0.2, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4: needs differ by age)", doc="Monthly environment need of a youth resident (before the individual multiplier).")
-    need_youth_safety: float = param(0.15, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4: needs differ by age)", doc="Monthly safety need of a youth resident (before the individual multiplier).")
-    need_youth_culture: float = param(0.4, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4: needs differ by age)", doc="Monthly culture need of a youth resident (before the individual multiplier).")
-    need_working_welfare: float = param(0.1, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4)", doc="Monthly welfare need of a working resident (before the individual multiplier).")
-    need_working_children: float = param(0.25, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4)", doc="Monthly children need of a working resident (before the individual multiplier).")
-    need_working_health: float = param(0.15, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4)", doc="Monthly health need of a working resident (before the individual multiplier).")
-    need_working_environment: float = param(0.3, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4)", doc="Monthly environment need of a working resident (before the individual multiplier).")
-    need_working_safety: float = param(0.2, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4)", doc="Monthly safety need of a working resident (before the individual multiplier).")
-    need_working_culture: float = param(0.2, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4)", doc="Monthly culture need of a working resident (before the individual multiplier).")
-    need_retiree_welfare: float = param(0.6, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4, §5.4: elderly health and care needs)", doc="Monthly welfare need of a retiree resident (before the individual multiplier).")
-    need_retiree_children: float = param(0.05, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4, §5.4: elderly health and care needs)", doc="Monthly children need of a retiree resident (before the individual multiplier).")
-    need_retiree_health: float = param(0.6, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4, §5.4: elderly health and care needs)", doc="Monthly health need of a retiree resident (before the individual multiplier).")
-    need_retiree_environment: float = param(0.25, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4, §5.4: elderly health and care needs)", doc="Monthly environment need of a retiree resident (before the individual multiplier).")
-    need_retiree_safety: float = param(0.2, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4, §5.4: elderly health and care needs)", doc="Monthly safety need of a retiree resident (before the individual multiplier).")
-    need_retiree_culture: float = param(0.35, 0.0, 5.0, unit="service units/resident/month",
-        source="assumption (sources §2.4, §5.4: elderly health and care needs)", doc="Monthly culture need of a retiree resident (before the individual multiplier).")
+    need_youth_welfare: float = param(
+        0.05, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4: needs differ by age)",
+        doc="Monthly welfare need of a youth resident (before the individual multiplier).")
+    need_youth_children: float = param(
+        0.6, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4: needs differ by age)",
+        doc="Monthly children need of a youth resident (before the individual multiplier).")
+    need_youth_health: float = param(
+        0.15, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4: needs differ by age)",
+        doc="Monthly health need of a youth resident (before the individual multiplier).")
+    need_youth_environment: float = param(
+        0.2, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4: needs differ by age)",
+        doc="Monthly environment need of a youth resident (before the individual multiplier).")
+    need_youth_safety: float = param(
+        0.15, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4: needs differ by age)",
+        doc="Monthly safety need of a youth resident (before the individual multiplier).")
+    need_youth_culture: float = param(
+        0.4, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4: needs differ by age)",
+        doc="Monthly culture need of a youth resident (before the individual multiplier).")
+    need_working_welfare: float = param(
+        0.1, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4)",
+        doc="Monthly welfare need of a working resident.")
+    need_working_children: float = param(
+        0.25, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4)",
+        doc="Monthly children need of a working resident.")
+    need_working_health: float = param(
+        0.15, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4)",
+        doc="Monthly health need of a working resident.")
+    need_working_environment: float = param(
+        0.3, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4)",
+        doc="Monthly environment need of a working resident.")
+    need_working_safety: float = param(
+        0.2, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4)",
+        doc="Monthly safety need of a working resident.")
+    need_working_culture: float = param(
+        0.2, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.4)",
+        doc="Monthly culture need of a working resident.")
+    need_retiree_welfare: float = param(
+        0.6, 0.0, 5.0, unit="service units/resident/month",
+        source="assumption (sources §2.4, §5.4: elderly health and care needs)",
+        doc="Monthly welfare need of a retiree resident.")
+    need_retiree_children: float = param(
+        0.05, 0.0, 5.0, unit="service units/resident/month",
+        source="assumption (sources §2.4, §5.4: elderly health and care needs)",
+        doc="Monthly children need of a retiree resident.")
+    need_retiree_health: float = param(
+        0.6, 0.0, 5.0, unit="service units/resident/month",
+        source="assumption (sources §2.4, §5.4: elderly health and care needs)",
+        doc="Monthly health need of a retiree resident (before the individual multiplier).")
+    need_retiree_environment: float = param(
+        0.25, 0.0, 5.0, unit="service units/resident/month",
+        source="assumption (sources §2.4, §5.4: elderly health and care needs)",
+        doc="Monthly environment need of a retiree resident.")
+    need_retiree_safety: float = param(
+        0.2, 0.0, 5.0, unit="service units/resident/month",
+        source="assumption (sources §2.4, §5.4: elderly health and care needs)",
+        doc="Monthly safety need of a retiree resident (before the individual multiplier).")
+    need_retiree_culture: float = param(
+        0.35, 0.0, 5.0, unit="service units/resident/month",
+        source="assumption (sources §2.4, §5.4: elderly health and care needs)",
+        doc="Monthly culture need of a retiree resident.")
     @property
     def base_need(self) -> np.ndarray:
         """Monthly need by life stage (rows, :data:`LIFE_STAGES`) and domain (columns, :data:`DOMAINS`)."""
         return np.array([[getattr(self, f"need_{stage}_{domain}") for domain in DOMAINS] for stage in LIFE_STAGES])
 
-    migrant_income_level: float = param(0.8, 0.1, 5.0, unit="factor", source="assumption (sources §1.1 migrants)",
-                                        doc="Income level of migrants arriving in a migrant-inflow event (street level = 1).")
-    migrant_belonging: float = param(0.1, 0.0, 1.0, unit="index", source="assumption (sources §5.2)",
-                                     doc="Mean belonging of arriving migrants.")
-    migrant_awareness: float = param(0.1, 0.0, 1.0, unit="index", source="assumption",
-                                     doc="Mean awareness of the RC among arriving migrants.")
+    migrant_income_level: float = param(
+        0.8, 0.1, 5.0, unit="factor", source="assumption (sources §1.1 migrants)",
+        doc="Income level of migrants arriving in a migrant-inflow event (street level = 1).")
+    migrant_belonging: float = param(
+        0.1, 0.0, 1.0, unit="index", source="assumption (sources §5.2)",
+        doc="Mean belonging of arriving migrants.")
+    migrant_awareness: float = param(
+        0.1, 0.0, 1.0, unit="index", source="assumption",
+        doc="Mean awareness of the RC among arriving migrants.")
 
 
 @dataclass(frozen=True)
@@ -259,43 +301,55 @@ class Economy:
                                      doc="Co-building contribution of a fully coordinated, recognised enterprise.")
     resident_giving: float = param(2.0, 0.0, 100.0, unit="CNY/donor/month", source="§4.4 micro-funds",
                                    doc="Micro-fund donation of a participating resident.")
-    market_access_spread: float = param(0.5, 0.01, 5.0, unit="log units", source="assumption",
-                                        doc="Log-income scale over which market access rises from 27% to 73%.")
-    property_company_capacity: float = param(0.1, 0.0, 5.0, unit="service units/resident/month",
-                                             source="assumption (sources §2.3, §4.4.7 property companies)",
-                                             doc="Environment services a property company offers per resident.")
-    enterprise_capacity: float = param(0.06, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.3)",
-                                       doc="Market services another enterprise offers per resident of its community.")
-    enterprise_propensity_low: float = param(0.2, 0.0, 1.0, unit="index", source="assumption (sources §2.3)",
-                                             doc="Enterprises' co-building propensity is drawn U(low, high).")
-    enterprise_propensity_high: float = param(0.8, 0.0, 1.0, unit="index", source="assumption (sources §2.3)",
-                                              doc="Upper end of enterprises' co-building propensity.")
-    co_building_floor: float = param(0.2, 0.0, 1.0, unit="share", source="assumption (sources §2.3, §2.7)",
-                                     doc="Co-building an enterprise gives without coordination, as a share of what it gives "
-                                         "when fully coordinated with the main line.")
-    unfunded_task_hours_share: float = param(0.2, 0.0, 1.0, unit="share",
-                                             source="assumption (sources §4.3.4, §7.6.2: tasks pushed down without money)",
-                                             doc="Share of delegated service work without money that lands on RC staff hours.")
-    rc_cost_learning_months: float = param(24.0, 1.0, 240.0, unit="months", source="assumption (sources §4.3.6 gradual path)",
-                                           doc="Time constant in which an RC buying services learns from government's cost "
-                                               "toward the SO cost.")
-    so_bid_price: float = param(1.3, 0.1, 5.0, unit="× so_unit_cost", source="assumption (sources §4.5.1 tenders)",
-                                doc="Bid price per unit of a wholly unprofessional SO.")
-    so_bid_professional_discount: float = param(0.6, 0.0, 5.0, unit="× so_unit_cost", source="assumption (sources §7.13.3)",
-                                                doc="Bid price reduction per unit of professionalism.")
-    so_bid_room: float = param(1.25, 1.0, 5.0, unit="× capacity cost", source="assumption",
-                               doc="A bid (or fund grant) prices the SO's capacity with this much room to grow.")
-    so_output_base: float = param(0.6, 0.0, 1.0, unit="units per unit bought", source="assumption (sources §5.3.2)",
-                                  doc="Units an unprofessional SO delivers per unit of money spent; rises to 1 with "
-                                      "professionalism.")
-    project_cost_factor: float = param(1.2, 1.0, 5.0, unit="× so_unit_cost", source="assumption (sources §4.4.5)",
-                                       doc="Cost of a unit delivered by a fund micro-project relative to an SO unit.")
-    incubation_cost: float = param(3000.0, 0.0, 1e5, unit="CNY/community/month", source="assumption (sources §4.4.6 incubation centres)",
-                                   doc="Incubation-centre running cost per community at so_incubation = 1.")
-    incubated_seed: float = param(10000.0, 0.0, 1e6, unit="CNY/new SO", source="assumption (sources §4.4.6)",
-                                  doc="Seed money of an incubated SO at so_incubation = 1 (scaled by the lever).")
-    founders_seed: float = param(3000.0, 0.0, 1e6, unit="CNY/new SO", source="assumption (sources §2.5 set up by residents)",
-                                 doc="What founders put into a new SO without incubation money.")
+    market_access_spread: float = param(
+        0.5, 0.01, 5.0, unit="log units", source="assumption",
+        doc="Log-income scale over which market access rises from 27% to 73%.")
+    property_company_capacity: float = param(
+        0.1, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.3, §4.4.7 property companies)",
+        doc="Environment services a property company offers per resident.")
+    enterprise_capacity: float = param(
+        0.06, 0.0, 5.0, unit="service units/resident/month", source="assumption (sources §2.3)",
+        doc="Market services another enterprise offers per resident of its community.")
+    enterprise_propensity_low: float = param(
+        0.2, 0.0, 1.0, unit="index", source="assumption (sources §2.3)",
+        doc="Enterprises' co-building propensity is drawn U(low, high).")
+    enterprise_propensity_high: float = param(
+        0.8, 0.0, 1.0, unit="index", source="assumption (sources §2.3)",
+        doc="Upper end of enterprises' co-building propensity.")
+    co_building_floor: float = param(
+        0.2, 0.0, 1.0, unit="share", source="assumption (sources §2.3, §2.7)",
+        doc="Co-building an enterprise gives without coordination, as a share of what it gives when fully coordinated with the"
+            " main line.")
+    unfunded_task_hours_share: float = param(
+        0.2, 0.0, 1.0, unit="share", source="assumption (sources §4.3.4, §7.6.2: tasks pushed down without money)",
+        doc="Share of delegated service work without money that lands on RC staff hours.")
+    rc_cost_learning_months: float = param(
+        24.0, 1.0, 240.0, unit="months", source="assumption (sources §4.3.6 gradual path)",
+        doc="Time constant in which an RC buying services learns from government's cost toward the SO cost.")
+    so_bid_price: float = param(
+        1.3, 0.1, 5.0, unit="× so_unit_cost", source="assumption (sources §4.5.1 tenders)",
+        doc="Bid price per unit of a wholly unprofessional SO.")
+    so_bid_professional_discount: float = param(
+        0.6, 0.0, 5.0, unit="× so_unit_cost", source="assumption (sources §7.13.3)",
+        doc="Bid price reduction per unit of professionalism.")
+    so_bid_room: float = param(
+        1.25, 1.0, 5.0, unit="× capacity cost", source="assumption",
+        doc="A bid (or fund grant) prices the SO's capacity with this much room to grow.")
+    so_output_base: float = param(
+        0.6, 0.0, 1.0, unit="units per unit bought", source="assumption (sources §5.3.2)",
+        doc="Units an unprofessional SO delivers per unit of money spent; rises to 1 with professionalism.")
+    project_cost_factor: float = param(
+        1.2, 1.0, 5.0, unit="× so_unit_cost", source="assumption (sources §4.4.5)",
+        doc="Cost of a unit delivered by a fund micro-project relative to an SO unit.")
+    incubation_cost: float = param(
+        3000.0, 0.0, 100000.0, unit="CNY/community/month", source="assumption (sources §4.4.6 incubation centres)",
+        doc="Incubation-centre running cost per community at so_incubation = 1.")
+    incubated_seed: float = param(
+        10000.0, 0.0, 1000000.0, unit="CNY/new SO", source="assumption (sources §4.4.6)",
+        doc="Seed money of an incubated SO at so_incubation = 1 (scaled by the lever).")
+    founders_seed: float = param(
+        3000.0, 0.0, 1000000.0, unit="CNY/new SO", source="assumption (sources §2.5 set up by residents)",
+        doc="What founders put into a new SO without incubation money.")
 
 
 @dataclass(frozen=True)
@@ -394,223 +448,235 @@ class Behaviour:
         return {use: getattr(self, f"rc_{use}_share") for use in RC_HOUR_USES} | {"council": 0.0}
 
     # --- M3 participation: time cost, outside options, stakes, what the institutions offer
-    time_cost_youth: float = param(0.6, 0.0, 5.0, unit="index",
-        source="assumption (sources §5.2.2: participation varies with circumstances)",
+    time_cost_youth: float = param(
+        0.6, 0.0, 5.0, unit="index", source="assumption (sources §5.2.2: participation varies with circumstances)",
         doc="Time cost of taking part for students.")
-    time_cost_working: float = param(1.0, 0.0, 5.0, unit="index",
-        source="assumption (sources §5.2.2: participation varies with circumstances)",
+    time_cost_working: float = param(
+        1.0, 0.0, 5.0, unit="index", source="assumption (sources §5.2.2: participation varies with circumstances)",
         doc="Time cost of taking part for working age.")
-    time_cost_retiree: float = param(0.2, 0.0, 5.0, unit="index",
-        source="assumption (sources §5.2.2: participation varies with circumstances)",
+    time_cost_retiree: float = param(
+        0.2, 0.0, 5.0, unit="index", source="assumption (sources §5.2.2: participation varies with circumstances)",
         doc="Time cost of taking part for retirees.")
-    time_cost_jobless_factor: float = param(0.5, 0.0, 1.0, unit="factor",
-        source="assumption (sources §7.17.2)",
+    time_cost_jobless_factor: float = param(
+        0.5, 0.0, 1.0, unit="factor", source="assumption (sources §7.17.2)",
         doc="Time cost of working-age residents without a job, relative to the employed.")
-    outside_option_income_weight: float = param(0.5, 0.0, 1.0, unit="share",
-        source="assumption (sources §5.2.1)",
+    outside_option_income_weight: float = param(
+        0.5, 0.0, 1.0, unit="share", source="assumption (sources §5.2.1)",
         doc="Weight of income (vs education, 1 − weight) in residents' outside options.")
-    stakes_half_saturation: float = param(5.0, 0.01, 1000.0, unit="CNY/resident/month",
+    stakes_half_saturation: float = param(
+        5.0, 0.01, 1000.0, unit="CNY/resident/month",
         source="sources §4.4.1 (200,000 CNY a year ≈ 5 CNY a month for ≈ 3,300 residents)",
         doc="Fund per resident-month at which stakes reach half their maximum.")
-    stakes_without_council: float = param(0.3, 0.0, 1.0, unit="× stakes with a council",
-        source="assumption (sources §4.4.1: the council decides)",
+    stakes_without_council: float = param(
+        0.3, 0.0, 1.0, unit="× stakes with a council", source="assumption (sources §4.4.1: the council decides)",
         doc="Stakes a fund gives where the RC decides alone, relative to a deliberative council.")
-    full_outreach_hours: float = param(0.05, 0.001, 1.0, unit="RC hours/resident/month",
+    full_outreach_hours: float = param(
+        0.05, 0.001, 1.0, unit="RC hours/resident/month",
         source="assumption (sources §4.5.6: one liaison per 150–180 households)",
         doc="Outreach at which every aware resident feels reached.")
-    full_activity_supply: float = param(0.04, 0.001, 1.0, unit="activity supply/resident/month",
-        source="assumption",
+    full_activity_supply: float = param(
+        0.04, 0.001, 1.0, unit="activity supply/resident/month", source="assumption",
         doc="Activity supply (RC activity hours + SO culture units × activity_per_culture_unit) for full availability.")
-    activity_per_culture_unit: float = param(2.0, 0.0, 20.0, unit="activity hours/SO culture unit",
-        source="assumption",
+    activity_per_culture_unit: float = param(
+        2.0, 0.0, 20.0, unit="activity hours/SO culture unit", source="assumption",
         doc="Activity supply one unit of SO culture services adds.")
-    full_council_hours: float = param(0.01, 0.001, 1.0, unit="RC hours/resident/month",
-        source="assumption (sources §4.2.3)",
+    full_council_hours: float = param(
+        0.01, 0.001, 1.0, unit="RC hours/resident/month", source="assumption (sources §4.2.3)",
         doc="Council support at which deliberation is fully available.")
     # --- M4 attitudes
-    satisfaction_job_weight: float = param(0.15, 0.0, 1.0, unit="share",
-        source="assumption (sources §2.3: residents with jobs are more satisfied)",
+    satisfaction_job_weight: float = param(
+        0.15, 0.0, 1.0, unit="share", source="assumption (sources §2.3: residents with jobs are more satisfied)",
         doc="Weight of having a job (or not being of working age) in the satisfaction target; coverage weighs 1 − it.")
-    trust_service_weight: float = param(0.6, 0.0, 1.0, unit="share",
-        source="assumption",
+    trust_service_weight: float = param(
+        0.6, 0.0, 1.0, unit="share", source="assumption",
         doc="Weight of service received in the trust target; being responded to weighs 1 − it.")
-    awareness_activity_contact: float = param(0.3, 0.0, 1.0, unit="probability",
-        source="assumption",
+    awareness_activity_contact: float = param(
+        0.3, 0.0, 1.0, unit="probability", source="assumption",
         doc="Chance that attending a community activity makes the RC known.")
-    escalation_trust_hit: float = param(0.01, 0.0, 1.0, unit="trust/escalation per 1,000 residents",
-        source="assumption (sources §2.3 mass incidents)",
+    escalation_trust_hit: float = param(
+        0.01, 0.0, 1.0, unit="trust/escalation per 1,000 residents", source="assumption (sources §2.3 mass incidents)",
         doc="Trust in government and RC lost per escalated dispute.")
     # --- M5 government: its own priority over domains (normalised), responsiveness, tasks, channels
-    priority_welfare: float = param(0.1, 0.0, 1.0, unit="weight",
+    priority_welfare: float = param(
+        0.1, 0.0, 1.0, unit="weight",
         source="assumption (sources §4.1.4: visible services, environment, culture; §5.4.2: curative health care)",
         doc="Government's own top-down priority for welfare (the six weights are normalised).")
-    priority_children: float = param(0.05, 0.0, 1.0, unit="weight",
+    priority_children: float = param(
+        0.05, 0.0, 1.0, unit="weight",
         source="assumption (sources §4.1.4: visible services, environment, culture; §5.4.2: curative health care)",
         doc="Government's own top-down priority for children (the six weights are normalised).")
-    priority_health: float = param(0.3, 0.0, 1.0, unit="weight",
+    priority_health: float = param(
+        0.3, 0.0, 1.0, unit="weight",
         source="assumption (sources §4.1.4: visible services, environment, culture; §5.4.2: curative health care)",
         doc="Government's own top-down priority for health (the six weights are normalised).")
-    priority_environment: float = param(0.25, 0.0, 1.0, unit="weight",
+    priority_environment: float = param(
+        0.25, 0.0, 1.0, unit="weight",
         source="assumption (sources §4.1.4: visible services, environment, culture; §5.4.2: curative health care)",
         doc="Government's own top-down priority for environment (the six weights are normalised).")
-    priority_safety: float = param(0.15, 0.0, 1.0, unit="weight",
+    priority_safety: float = param(
+        0.15, 0.0, 1.0, unit="weight",
         source="assumption (sources §4.1.4: visible services, environment, culture; §5.4.2: curative health care)",
         doc="Government's own top-down priority for safety (the six weights are normalised).")
-    priority_culture: float = param(0.15, 0.0, 1.0, unit="weight",
+    priority_culture: float = param(
+        0.15, 0.0, 1.0, unit="weight",
         source="assumption (sources §4.1.4: visible services, environment, culture; §5.4.2: curative health care)",
         doc="Government's own top-down priority for culture (the six weights are normalised).")
-    two_way_responsiveness: float = param(0.2, 0.0, 1.0, unit="index",
-        source="assumption (sources §4.3.2 two-way evaluation)",
+    two_way_responsiveness: float = param(
+        0.2, 0.0, 1.0, unit="index", source="assumption (sources §4.3.2 two-way evaluation)",
         doc="Responsiveness added when communities evaluate street departments.")
-    main_line_need_weight: float = param(0.5, 0.0, 1.0, unit="share",
-        source="sources §2.7, §7.2.1 (society-wide goals and the community's needs)",
+    main_line_need_weight: float = param(
+        0.5, 0.0, 1.0, unit="share", source="sources §2.7, §7.2.1 (society-wide goals and the community's needs)",
         doc="Weight of the community's own needs (vs government's direction) in the main line.")
-    admin_directive_base: float = param(0.5, 0.0, 2.0, unit="index",
-        source="assumption (sources §3.1)",
+    admin_directive_base: float = param(
+        0.5, 0.0, 2.0, unit="index", source="assumption (sources §3.1)",
         doc="Administrative load factor at directive intensity 0 (the factor is base + intensity).")
-    grid_admin_load: float = param(0.1, 0.0, 1.0, unit="share of RC hours",
+    grid_admin_load: float = param(
+        0.1, 0.0, 1.0, unit="share of RC hours",
         source="assumption (sources §4.5.5: administrative power sinks to the grass roots)",
         doc="Administrative work grid management adds to each RC.")
-    need_collection_hours: float = param(0.01, 0.0001, 1.0, unit="RC hours/resident/month",
+    need_collection_hours: float = param(
+        0.01, 0.0001, 1.0, unit="RC hours/resident/month",
         source="assumption (sources §2.4: residents the main source of information)",
         doc="Needs-collection hours at which an RC knows its residents' needs fully (and reports them).")
-    suggestion_saturation: float = param(0.05, 0.001, 1.0, unit="share of residents",
-        source="assumption",
+    suggestion_saturation: float = param(
+        0.05, 0.001, 1.0, unit="share of residents", source="assumption",
         doc="Share of residents making suggestions at which that channel is at full strength.")
-    grid_channel_strength: float = param(0.8, 0.0, 1.0, unit="index",
-        source="assumption (sources §4.5.3 grid reports)",
+    grid_channel_strength: float = param(
+        0.8, 0.0, 1.0, unit="index", source="assumption (sources §4.5.3 grid reports)",
         doc="Strength of grid reports as a needs channel to government.")
-    audit_channel_strength: float = param(0.6, 0.0, 1.0, unit="index",
-        source="assumption (sources §7.13.1–§7.13.2)",
+    audit_channel_strength: float = param(
+        0.6, 0.0, 1.0, unit="index", source="assumption (sources §7.13.1–§7.13.2)",
         doc="Strength of satisfaction audits as a needs channel to government.")
     # --- M6 residents' committee: how free hours are split, pressure and support for autonomy
-    rc_outreach_share: float = param(0.2, 0.0, 1.0, unit="share of RC free hours",
-        source="assumption (sources §3.1)",
+    rc_outreach_share: float = param(
+        0.2, 0.0, 1.0, unit="share of RC free hours", source="assumption (sources §3.1)",
         doc="Share of the RC's free hours spent on outreach to residents (sources §4.5.6); the five shares should sum to 1.")
-    rc_activities_share: float = param(0.25, 0.0, 1.0, unit="share of RC free hours",
-        source="assumption (sources §3.1)",
+    rc_activities_share: float = param(
+        0.25, 0.0, 1.0, unit="share of RC free hours", source="assumption (sources §3.1)",
         doc="Share of the RC's free hours spent on community activities; the five shares should sum to 1.")
-    rc_mediation_share: float = param(0.15, 0.0, 1.0, unit="share of RC free hours",
-        source="assumption (sources §3.1)",
+    rc_mediation_share: float = param(
+        0.15, 0.0, 1.0, unit="share of RC free hours", source="assumption (sources §3.1)",
         doc="Share of the RC's free hours spent on mediating disputes; the five shares should sum to 1.")
-    rc_needs_share: float = param(0.15, 0.0, 1.0, unit="share of RC free hours",
-        source="assumption (sources §3.1)",
-        doc="Share of the RC's free hours spent on collecting residents' needs (sources §2.4); the five shares should sum to 1.")
-    rc_services_share: float = param(0.25, 0.0, 1.0, unit="share of RC free hours",
-        source="assumption (sources §3.1)",
+    rc_needs_share: float = param(
+        0.15, 0.0, 1.0, unit="share of RC free hours", source="assumption (sources §3.1)",
+        doc="Share of the RC's free hours spent on collecting residents' needs (sources §2.4); the five shares should sum to "
+            "1.")
+    rc_services_share: float = param(
+        0.25, 0.0, 1.0, unit="share of RC free hours", source="assumption (sources §3.1)",
         doc="Share of the RC's free hours spent on delivering services; the five shares should sum to 1.")
-    council_hours_share: float = param(0.1, 0.0, 1.0, unit="share of RC free hours",
-        source="assumption (sources §4.2.3)",
+    council_hours_share: float = param(
+        0.1, 0.0, 1.0, unit="share of RC free hours", source="assumption (sources §4.2.3)",
         doc="Free hours given to supporting the council where one exists (the other uses shrink pro rata).")
-    pressure_funding_relief: float = param(0.5, 0.0, 1.0, unit="share",
-        source="assumption (sources §4.3.4)",
+    pressure_funding_relief: float = param(
+        0.5, 0.0, 1.0, unit="share", source="assumption (sources §4.3.4)",
         doc="Share of administrative pressure lifted when funds follow tasks fully.")
-    pressure_grid: float = param(0.3, 0.0, 2.0, unit="index",
-        source="sources §4.5.5, §7.11.2 (the grid suppresses self-governance); assumption",
+    pressure_grid: float = param(
+        0.3, 0.0, 2.0, unit="index", source="sources §4.5.5, §7.11.2 (the grid suppresses self-governance); assumption",
         doc="Pressure on RC autonomy from grid management.")
-    support_engagement: float = param(0.5, 0.0, 2.0, unit="index per engaged share",
-        source="assumption (sources §4.4.1)",
+    support_engagement: float = param(
+        0.5, 0.0, 2.0, unit="index per engaged share", source="assumption (sources §4.4.1)",
         doc="Support for RC autonomy per share of residents who voiced this month.")
-    support_council: float = param(0.2, 0.0, 2.0, unit="index",
-        source="assumption (sources §4.2.3, §7.14.2)",
+    support_council: float = param(
+        0.2, 0.0, 2.0, unit="index", source="assumption (sources §4.2.3, §7.14.2)",
         doc="Support for RC autonomy from a deliberative council.")
-    support_two_way: float = param(0.2, 0.0, 2.0, unit="index",
-        source="assumption (sources §4.3.2)",
+    support_two_way: float = param(
+        0.2, 0.0, 2.0, unit="index", source="assumption (sources §4.3.2)",
         doc="Support for RC autonomy from two-way evaluation.")
-    rc_response_base: float = param(0.5, 0.0, 1.0, unit="probability",
-        source="assumption",
+    rc_response_base: float = param(
+        0.5, 0.0, 1.0, unit="probability", source="assumption",
         doc="Chance an RC without autonomy (and without admin work) acts on a resident's voice; rises to 1 with autonomy.")
     # --- M7 social organisations
-    so_max_capacity: float = param(400.0, 10.0, 100000.0, unit="service units/SO/month",
-        source="assumption",
+    so_max_capacity: float = param(
+        400.0, 10.0, 100000.0, unit="service units/SO/month", source="assumption",
         doc="Ceiling of an SO's capacity under learning by doing.")
-    so_idle_decay: float = param(0.02, 0.0, 1.0, unit="1/month",
-        source="assumption",
+    so_idle_decay: float = param(
+        0.02, 0.0, 1.0, unit="1/month", source="assumption",
         doc="Capacity an SO loses per month when idle.")
-    so_professional_learning: float = param(0.01, 0.0, 1.0, unit="1/month",
-        source="assumption",
+    so_professional_learning: float = param(
+        0.01, 0.0, 1.0, unit="1/month", source="assumption",
         doc="Professionalism gained toward 1 in a month with services delivered.")
-    so_share_smoothing: float = param(0.2, 0.0, 1.0, unit="1/month",
-        source="assumption",
+    so_share_smoothing: float = param(
+        0.2, 0.0, 1.0, unit="1/month", source="assumption",
         doc="Speed at which an SO's government share of income tracks the month's.")
-    so_autonomy_speed: float = param(0.05, 0.0, 1.0, unit="1/month",
-        source="assumption",
+    so_autonomy_speed: float = param(
+        0.05, 0.0, 1.0, unit="1/month", source="assumption",
         doc="Speed of an SO's autonomy toward its target.")
-    so_dependence_effect: float = param(0.5, 0.0, 1.0, unit="share",
-        source="sources §5.3.2, §7.5.2 (dependence erodes independence); assumption",
+    so_dependence_effect: float = param(
+        0.5, 0.0, 1.0, unit="share", source="sources §5.3.2, §7.5.2 (dependence erodes independence); assumption",
         doc="Autonomy an SO loses when all its income is government money.")
-    volunteer_units: float = param(0.5, 0.0, 10.0, unit="service units/volunteer/month",
-        source="assumption (sources §3.3)",
+    volunteer_units: float = param(
+        0.5, 0.0, 10.0, unit="service units/volunteer/month", source="assumption (sources §3.3)",
         doc="Services a volunteering member adds to an SO's output.")
-    incubation_founding_boost: float = param(2.0, 0.0, 20.0, unit="× founding rate",
-        source="assumption (sources §4.4.6 incubation centres)",
+    incubation_founding_boost: float = param(
+        2.0, 0.0, 20.0, unit="× founding rate", source="assumption (sources §4.4.6 incubation centres)",
         doc="Extra founding rate at full incubation.")
-    so_founders: int = param(5, 1, 100, unit="members",
-        source="assumption (sources §2.5 set up by residents)",
+    so_founders: int = param(
+        5, 1, 100, unit="members", source="assumption (sources §2.5 set up by residents)",
         doc="Unserved volunteers who become a new SO's first members.")
-    new_so_capacity: float = param(10.0, 1.0, 400.0, unit="service units/month",
-        source="assumption",
+    new_so_capacity: float = param(
+        10.0, 1.0, 400.0, unit="service units/month", source="assumption",
         doc="Capacity of a newly founded SO.")
-    new_so_professionalism: float = param(0.2, 0.0, 1.0, unit="index",
-        source="assumption (sources §5.3.2)",
+    new_so_professionalism: float = param(
+        0.2, 0.0, 1.0, unit="index", source="assumption (sources §5.3.2)",
         doc="Professionalism of a newly founded SO.")
-    new_so_autonomy: float = param(0.7, 0.0, 1.0, unit="index",
-        source="assumption (sources §2.5 set up by residents)",
+    new_so_autonomy: float = param(
+        0.7, 0.0, 1.0, unit="index", source="assumption (sources §2.5 set up by residents)",
         doc="Autonomy of a newly founded SO.")
     # --- M8 enterprises and property companies
-    recognition_base: float = param(0.4, 0.0, 1.0, unit="index",
-        source="assumption (sources §4.4.4)",
+    recognition_base: float = param(
+        0.4, 0.0, 1.0, unit="index", source="assumption (sources §4.4.4)",
         doc="Recognition of co-building without any institution for it.")
-    recognition_council: float = param(0.3, 0.0, 1.0, unit="index",
-        source="assumption (sources §4.4.4)",
+    recognition_council: float = param(
+        0.3, 0.0, 1.0, unit="index", source="assumption (sources §4.4.4)",
         doc="Recognition added by a deliberative council.")
-    recognition_matching: float = param(0.2, 0.0, 1.0, unit="index",
-        source="assumption (sources §4.4.4 micro-funds)",
+    recognition_matching: float = param(
+        0.2, 0.0, 1.0, unit="index", source="assumption (sources §4.4.4 micro-funds)",
         doc="Recognition added by micro-fund matching (at a 1:1 match or more).")
-    recognition_two_way: float = param(0.1, 0.0, 1.0, unit="index",
-        source="assumption (sources §4.3.2)",
+    recognition_two_way: float = param(
+        0.1, 0.0, 1.0, unit="index", source="assumption (sources §4.3.2)",
         doc="Recognition added by two-way evaluation.")
-    property_conflict_threshold: float = param(0.6, 0.0, 1.0, unit="coverage",
-        source="sources §4.4.7, §7.15.2 (owner–property disputes); assumption",
+    property_conflict_threshold: float = param(
+        0.6, 0.0, 1.0, unit="coverage", source="sources §4.4.7, §7.15.2 (owner–property disputes); assumption",
         doc="Environment coverage below which owners and the property company come into conflict.")
-    property_conflict_slope: float = param(2.0, 0.0, 20.0, unit="index per coverage",
-        source="sources §4.4.7; assumption",
+    property_conflict_slope: float = param(
+        2.0, 0.0, 20.0, unit="index per coverage", source="sources §4.4.7; assumption",
         doc="Conflict per unit of environment coverage below the threshold.")
     # --- M9 disputes
-    detection_awareness_base: float = param(0.5, 0.0, 1.0, unit="share",
-        source="assumption (sources §7.11.4 residents' own reports)",
-        doc="Detection without grid, as a share of detection_without_grid, where nobody knows the RC; rises to 1 with awareness.")
-    so_units_per_dispute: float = param(20.0, 0.1, 1000.0, unit="safety units/dispute",
-        source="assumption (sources §2.5 security-mediation SOs)",
+    detection_awareness_base: float = param(
+        0.5, 0.0, 1.0, unit="share", source="assumption (sources §7.11.4 residents' own reports)",
+        doc="Detection without grid, as a share of detection_without_grid, where nobody knows the RC; rises to 1 with "
+            "awareness.")
+    so_units_per_dispute: float = param(
+        20.0, 0.1, 1000.0, unit="safety units/dispute", source="assumption (sources §2.5 security-mediation SOs)",
         doc="SO safety service units that resolve one dispute.")
-    disputes_per_grid_worker: float = param(1.0, 0.0, 50.0, unit="disputes/grid worker/month",
-        source="assumption (sources §4.5.3 dispatch)",
+    disputes_per_grid_worker: float = param(
+        1.0, 0.0, 50.0, unit="disputes/grid worker/month", source="assumption (sources §4.5.3 dispatch)",
         doc="Disputes the departments resolve per grid worker dispatching them.")
-    affairs_sorting_factor: float = param(1.5, 1.0, 5.0, unit="× mediation capacity",
-        source="sources §4.4.3; assumption",
+    affairs_sorting_factor: float = param(
+        1.5, 1.0, 5.0, unit="× mediation capacity", source="sources §4.4.3; assumption",
         doc="Mediation capacity multiplier where affairs are sorted to the responsible actor.")
     # --- M10 participatory fund
-    fund_cycle_months: int = param(3, 1, 24, unit="months",
-        source="sources §4.4.5 (call, review, implementation, evaluation); assumption",
+    fund_cycle_months: int = param(
+        3, 1, 24, unit="months", source="sources §4.4.5 (call, review, implementation, evaluation); assumption",
         doc="Length of one micro-project cycle; projects deliver for this many months.")
     # --- the simulated survey (RC staff's main difficulty; satisfaction)
-    difficulty_funds_base: float = param(0.3, 0.0, 2.0, unit="index",
-        source="sources §5.5.1; assumption",
+    difficulty_funds_base: float = param(
+        0.3, 0.0, 2.0, unit="index", source="sources §5.5.1; assumption",
         doc="Weight staff give to lack of funds when funds follow tasks fully.")
-    difficulty_funds_shortfall: float = param(0.3, 0.0, 2.0, unit="index",
-        source="sources §5.5.1; assumption",
+    difficulty_funds_shortfall: float = param(
+        0.3, 0.0, 2.0, unit="index", source="sources §5.5.1; assumption",
         doc="Weight of lack of funds added when no funds follow tasks.")
-    difficulty_participation: float = param(0.6, 0.0, 2.0, unit="index",
-        source="sources §5.2.1; assumption",
+    difficulty_participation: float = param(
+        0.6, 0.0, 2.0, unit="index", source="sources §5.2.1; assumption",
         doc="Weight staff give to low participation when nobody voices.")
-    difficulty_engagement_scale: float = param(5.0, 0.1, 100.0, unit="1/engaged share",
-        source="assumption",
+    difficulty_engagement_scale: float = param(
+        5.0, 0.1, 100.0, unit="1/engaged share", source="assumption",
         doc="Engagement (share voicing) times this at which low participation stops being named.")
-    difficulty_capacity: float = param(0.3, 0.0, 2.0, unit="index",
-        source="sources §5.5.1 (poorly paid workers); assumption",
+    difficulty_capacity: float = param(
+        0.3, 0.0, 2.0, unit="index", source="sources §5.5.1 (poorly paid workers); assumption",
         doc="Weight staff give to their own capacity.")
-    satisfied_threshold: float = param(0.6, 0.0, 1.0, unit="satisfaction",
-        source="assumption",
+    satisfied_threshold: float = param(
+        0.6, 0.0, 1.0, unit="satisfaction", source="assumption",
         doc="Satisfaction above which a resident answers 'satisfied with services'.")
 
 

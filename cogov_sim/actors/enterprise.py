@@ -9,7 +9,7 @@ import numpy as np
 from ..ledger import Ledger
 from ..mechanisms.enterprises import co_building_contribution, recognition
 from ..mechanisms.government import coordinated
-from ..parameters import DOMAINS, K, Behaviour, Economy
+from ..parameters import DOMAINS, Behaviour, Economy, K
 from ..state import Month
 
 #: Domains in which enterprises other than the property company sell services (structural

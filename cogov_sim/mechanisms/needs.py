@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def need_profile(base_need: np.ndarray, stage: np.ndarray, intensity: np.ndarray) -> np.ndarray:
     """Persistent monthly need per resident and domain: ``base_need[stage] · intensity``.
 
