@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import itertools
 import re
 from pathlib import Path
@@ -29,10 +30,10 @@ from cogov_sim.mechanisms import (
 )
 from cogov_sim.mechanisms.common import normalise, safe_ratio, sigmoid
 from cogov_sim.metrics import gini, gini_of_shares
-from cogov_sim.parameters import DOMAINS, Behaviour, K
+from cogov_sim.parameters import DOMAINS, Behaviour, Economy, K, Population
 from cogov_sim.survey import DIFFICULTIES, buckets, staff_difficulty_scores
 
-B = Behaviour()
+B, E, P = Behaviour(), Economy(), Population()
 LEVELS = np.linspace(0.0, 1.0, 6)
 HEALTH, SAFETY = DOMAINS.index("health"), DOMAINS.index("safety")
 
@@ -64,7 +65,7 @@ def test_sigmoid_is_increasing_and_bounded():
 # ----------------------------------------------------------------------------- M1 needs
 def test_needs_profile_follows_life_stage():
     stage = np.array([0, 1, 2])
-    profile = needs.need_profile(stage, np.ones((3, K)))
+    profile = needs.need_profile(P.base_need, stage, np.ones((3, K)))
     welfare, children = DOMAINS.index("welfare"), DOMAINS.index("children")
     assert profile[2, welfare] > profile[1, welfare] and profile[2, HEALTH] > profile[1, HEALTH]   # elderly care §5.4
     assert profile[0, children] > profile[1, children] > profile[2, children]
@@ -72,7 +73,7 @@ def test_needs_profile_follows_life_stage():
 
 
 def test_needs_rise_under_an_emergency_shock_in_shocked_domains_only():
-    profile = needs.need_profile(np.array([0, 1, 2, 1]), needs.intensity_draw(rng(), 4, K))
+    profile = needs.need_profile(P.base_need, np.array([0, 1, 2, 1]), needs.intensity_draw(rng(), 4, K, 0.5))
     community = np.array([0, 0, 1, 1])
     shock = np.zeros((2, K))
     shock[:, [HEALTH, SAFETY]] = 1.0
@@ -91,9 +92,11 @@ def test_needs_without_shock_are_the_profile_itself():
 
 
 def test_need_intensity_is_positive_with_mean_one():
-    draw = needs.intensity_draw(rng(1), 20_000, K)
-    assert np.all(draw > 0) and np.all(np.isfinite(draw))
-    np.testing.assert_allclose(draw.mean(axis=0), 1.0, atol=0.03)
+    for sigma in (0.1, 0.5, 0.8):
+        draw = needs.intensity_draw(rng(1), 20_000, K, sigma)
+        assert np.all(draw > 0) and np.all(np.isfinite(draw))
+        np.testing.assert_allclose(draw.mean(axis=0), 1.0, atol=0.03)
+        assert np.log(draw).std() == pytest.approx(sigma, rel=0.03)
 
 
 # ----------------------------------------------------------------------------- M2 supply
@@ -139,9 +142,9 @@ def test_direct_provision_with_no_unmet_need_falls_back_to_direction():
 
 def test_market_access_rises_with_income_and_falls_with_price():
     income = np.array([0.2, 0.5, 1.0, 2.0, 5.0])
-    a = supply.market_access(income, 1.0)
+    a = supply.market_access(income, 1.0, E.market_access_spread)
     assert np.all(np.diff(a) > 0) and np.all((a > 0) & (a < 1))
-    assert np.all(supply.market_access(income, 3.0) < a)
+    assert np.all(supply.market_access(income, 3.0, E.market_access_spread) < a)
 
 
 def test_mutual_aid_follows_volunteering_neighbours_and_is_capped():
@@ -278,15 +281,15 @@ def test_participation_probability_is_a_probability_even_at_extremes():
 def test_time_cost_is_lowest_for_retirees_and_halved_without_a_job():
     stage = np.array([0, 1, 1, 2])
     employed = np.array([False, True, False, False])
-    tc = participation.time_cost(stage, employed)
+    tc = participation.time_cost(B.time_cost, stage, employed, B.time_cost_jobless_factor)
     assert tc[3] < tc[0] < tc[1]
-    assert tc[2] == pytest.approx(0.5 * tc[1])
+    assert tc[2] == pytest.approx(B.time_cost_jobless_factor * tc[1])
 
 
 def test_stakes_rise_with_the_fund_and_a_council():
     fund_ = np.array([0.0, 1.0, 5.0, 50.0])
-    with_council = participation.stakes(fund_, True)
-    without = participation.stakes(fund_, False)
+    with_council = participation.stakes(fund_, True, 5.0, B.stakes_without_council)
+    without = participation.stakes(fund_, False, 5.0, B.stakes_without_council)
     assert with_council[0] == 0.0 and np.all(np.diff(with_council) > 0)
     assert np.all(with_council[1:] > without[1:]) and np.all(with_council < 1.0)
     assert with_council[2] == pytest.approx(0.5)            # half-saturation at 5 CNY/resident-month
@@ -302,10 +305,10 @@ def test_willingness_rises_with_belonging_and_falls_with_time_cost():
 # ----------------------------------------------------------------------------- M4 attitudes
 def test_satisfaction_moves_toward_met_need():
     s = np.full(3, 0.5)
-    out = attitudes.update_satisfaction(s, np.array([0.0, 0.5, 1.0]), np.ones(3, bool), 0.2)
+    out = attitudes.update_satisfaction(s, np.array([0.0, 0.5, 1.0]), np.ones(3, bool), 0.2, B.satisfaction_job_weight)
     assert out[0] < 0.5 < out[2]
-    jobless = attitudes.update_satisfaction(s, np.full(3, 0.7), np.zeros(3, bool), 0.2)
-    employed = attitudes.update_satisfaction(s, np.full(3, 0.7), np.ones(3, bool), 0.2)
+    jobless = attitudes.update_satisfaction(s, np.full(3, 0.7), np.zeros(3, bool), 0.2, B.satisfaction_job_weight)
+    employed = attitudes.update_satisfaction(s, np.full(3, 0.7), np.ones(3, bool), 0.2, B.satisfaction_job_weight)
     assert np.all(employed > jobless)
 
 
@@ -313,19 +316,23 @@ def test_satisfaction_stays_a_share():
     gen = rng(9)
     s = gen.random(1000)
     for _ in range(50):
-        s = attitudes.update_satisfaction(s, gen.random(1000), gen.random(1000) < 0.5, float(gen.random()))
+        s = attitudes.update_satisfaction(s, gen.random(1000), gen.random(1000) < 0.5, float(gen.random()),
+                                           float(gen.random()))
     assert np.all((s >= 0) & (s <= 1))
 
 
 def test_trust_tracks_service_and_responsiveness_and_falls_with_escalations():
     t = np.full(4, 0.4)
-    base = attitudes.update_trust(t, np.full(4, 0.5), np.full(4, 0.5), 0.1)
-    better_service = attitudes.update_trust(t, np.full(4, 0.9), np.full(4, 0.5), 0.1)
-    responsive = attitudes.update_trust(t, np.full(4, 0.5), np.full(4, 0.9), 0.1)
-    shocked = attitudes.update_trust(t, np.full(4, 0.5), np.full(4, 0.5), 0.1, shock=0.05)
+    w = B.trust_service_weight
+    base = attitudes.update_trust(t, np.full(4, 0.5), np.full(4, 0.5), 0.1, w)
+    better_service = attitudes.update_trust(t, np.full(4, 0.9), np.full(4, 0.5), 0.1, w)
+    responsive = attitudes.update_trust(t, np.full(4, 0.5), np.full(4, 0.9), 0.1, w)
+    shocked = attitudes.update_trust(t, np.full(4, 0.5), np.full(4, 0.5), 0.1, w, shock=0.05)
     assert np.all(better_service > base) and np.all(responsive > base) and np.all(shocked < base)
     extreme = attitudes.update_trust(np.array([0.0, 1.0]), np.array([0.0, 1.0]), np.array([0.0, 1.0]), 1.0,
-                                     shock=np.array([5.0, -5.0]))
+                                     w, shock=np.array([5.0, -5.0]))
+    assert attitudes.update_trust(np.zeros(1), np.ones(1), np.zeros(1), 1.0, 1.0)[0] == 1.0     # service alone
+    assert attitudes.update_trust(np.zeros(1), np.ones(1), np.zeros(1), 1.0, 0.0)[0] == 0.0     # response alone
     assert np.all((extreme >= 0) & (extreme <= 1))
 
 
@@ -352,13 +359,14 @@ def test_efficacy_grows_with_voice_success_and_stays_a_share():
 def test_awareness_spreads_by_contact_attendance_and_neighbours():
     nbr = sp.csr_matrix(np.array([[0, 1.0], [1.0, 0]]))
     a = np.array([0.2, 0.2])
-    quiet = attitudes.update_awareness(a, np.zeros(2), np.zeros(2), nbr, 0.0, 0.02)
-    contacted = attitudes.update_awareness(a, np.full(2, 0.5), np.zeros(2), nbr, 0.0, 0.02)
-    attended = attitudes.update_awareness(a, np.zeros(2), np.ones(2), nbr, 0.0, 0.02)
-    peers = attitudes.update_awareness(np.array([0.2, 0.9]), np.zeros(2), np.zeros(2), nbr, 0.5, 0.02)
+    act = B.awareness_activity_contact
+    quiet = attitudes.update_awareness(a, np.zeros(2), np.zeros(2), nbr, 0.0, 0.02, act)
+    contacted = attitudes.update_awareness(a, np.full(2, 0.5), np.zeros(2), nbr, 0.0, 0.02, act)
+    attended = attitudes.update_awareness(a, np.zeros(2), np.ones(2), nbr, 0.0, 0.02, act)
+    peers = attitudes.update_awareness(np.array([0.2, 0.9]), np.zeros(2), np.zeros(2), nbr, 0.5, 0.02, act)
     assert np.all(quiet < a) and np.all(contacted > quiet) and np.all(attended > quiet)
     assert peers[0] > quiet[0]
-    full = attitudes.update_awareness(np.array([0.0, 1.0]), np.ones(2), np.ones(2), nbr, 1.0, 1.0)
+    full = attitudes.update_awareness(np.array([0.0, 1.0]), np.ones(2), np.ones(2), nbr, 1.0, 1.0, act)
     assert np.all((full >= 0) & (full <= 1))
 
 
@@ -400,7 +408,7 @@ def test_information_quality_rises_with_any_channel():
 
 
 def test_government_direction_mixes_priority_and_perceived_need():
-    priority = government.TOP_DOWN_PRIORITY
+    priority = B.top_down_priority
     signals = np.tile(np.array([1.0, 0, 0, 0, 0, 0]), (5, 1))
     strengths = np.array([1.0, 0, 0, 0, 0])
     deaf = government.government_direction(priority, signals, strengths, 0.0)
@@ -418,8 +426,10 @@ def test_government_direction_mixes_priority_and_perceived_need():
 def test_main_line_and_coordination_pull_toward_it():
     g = normalise(np.array([1.0, 0, 0, 0, 0, 0]))
     need = np.array([0, 2.0, 0, 0, 0, 0])
-    line = government.main_line(g, need)
+    line = government.main_line(g, need, 0.5)
     np.testing.assert_allclose(line, [0.5, 0.5, 0, 0, 0, 0])
+    np.testing.assert_allclose(government.main_line(g, need, 0.0), g)
+    np.testing.assert_allclose(government.main_line(g, need, 1.0), normalise(need))
     own = np.array([0, 0, 1.0, 0, 0, 0])
     np.testing.assert_allclose(government.coordinated(own, line, 0.0), own)
     np.testing.assert_allclose(government.coordinated(own, line, 1.0), line)
@@ -429,7 +439,8 @@ def test_main_line_and_coordination_pull_toward_it():
 
 def _load(**kw: object) -> float:
     args = dict(hours=np.array([1000.0]), admin_load=0.8, directive_intensity=0.5, burden_reduction=0.2,
-                work_station=False, absorption=0.7, grid_management=False)
+                work_station=False, absorption=0.7, grid_management=False, directive_base=B.admin_directive_base,
+                grid_load=B.grid_admin_load)
     args.update(kw)
     return float(government.administrative_load(**args)[0])
 
@@ -439,7 +450,7 @@ def test_administrative_load_direction():
     assert _load(directive_intensity=1.0) > _load() > _load(directive_intensity=0.0)
     assert _load(burden_reduction=0.6) < _load()
     assert _load(work_station=True) == pytest.approx(0.3 * _load())
-    assert _load(grid_management=True) == pytest.approx(_load() + 100.0)
+    assert _load(grid_management=True) == pytest.approx(_load() + 1000.0 * B.grid_admin_load)
     assert _load(burden_reduction=1.0) == 0.0
 
 
@@ -462,31 +473,40 @@ def test_autonomy_stays_in_the_unit_interval():
         assert 0.0 <= a <= 1.0
 
 
+def _pressure(d: float, share: float, adequacy: float, grid: bool) -> float:
+    return committee.administrative_pressure(d, share, adequacy, grid, B.pressure_funding_relief, B.pressure_grid)
+
+
+def _support(s: float, engagement: float, council: bool, two_way: bool) -> float:
+    return committee.institutional_support(s, engagement, council, two_way, B.support_engagement, B.support_council,
+                                           B.support_two_way)
+
+
 def test_administrative_pressure_direction():
-    p = committee.administrative_pressure
+    p = _pressure
     assert p(0.9, 1.0, 0.0, False) > p(0.5, 1.0, 0.0, False) > p(0.0, 1.0, 0.0, False) == 0.0
     assert p(0.9, 1.2, 0.0, False) > p(0.9, 0.6, 0.0, False)
     assert p(0.9, 1.0, 0.0, False) > p(0.9, 1.0, 1.0, False)            # low funding adds pressure
-    assert p(0.9, 1.0, 0.5, True) == pytest.approx(p(0.9, 1.0, 0.5, False) + 0.3)
+    assert p(0.9, 1.0, 0.5, True) == pytest.approx(p(0.9, 1.0, 0.5, False) + B.pressure_grid)
 
 
 def test_institutional_support_direction():
-    s = committee.institutional_support
+    s = _support
     base = s(0.1, 0.05, False, False)
     assert s(0.5, 0.05, False, False) > base and s(0.1, 0.3, False, False) > base
     assert s(0.1, 0.05, True, False) > base and s(0.1, 0.05, False, True) > base
 
 
 def test_rc_under_directive_pressure_and_no_funding_loses_autonomy_and_gains_it_with_support():
-    pressure = committee.administrative_pressure(1.0, 1.2, 0.0, False)
-    funded = committee.administrative_pressure(1.0, 1.2, 1.0, False)
-    weak = committee.institutional_support(0.05, 0.02, False, False)
-    strong = committee.institutional_support(0.8, 0.3, True, True)
+    pressure = _pressure(1.0, 1.2, 0.0, False)
+    funded = _pressure(1.0, 1.2, 1.0, False)
+    weak = _support(0.05, 0.02, False, False)
+    strong = _support(0.8, 0.3, True, True)
     a = b = c = 0.5
     for _ in range(60):
         a = committee.autonomy_drift(a, pressure, weak, 0.04)
         b = committee.autonomy_drift(b, funded, weak, 0.04)
-        c = committee.autonomy_drift(c, committee.administrative_pressure(0.2, 0.3, 1.0, False), strong, 0.04)
+        c = committee.autonomy_drift(c, _pressure(0.2, 0.3, 1.0, False), strong, 0.04)
     assert a < b < 0.5 < c
 
 
@@ -495,44 +515,50 @@ def test_rc_hours_go_to_admin_first_and_add_up():
     for _ in range(300):
         total = float(gen.uniform(100, 2000))
         w = committee.allocate_rc_hours(total, float(gen.uniform(0, 3 * total)), float(gen.random()),
-                                        float(gen.random()), bool(gen.integers(2)))
+                                        float(gen.random()), bool(gen.integers(2)), B.free_hour_shares,
+                                        float(gen.random()))
         assert 0.0 <= w.admin_hours <= total
         assert w.admin_hours + sum(w.free_hours.values()) == pytest.approx(total)
         assert 0.0 <= w.admin_share <= 1.0 and w.overload >= 0.0
         assert all(v >= 0 for v in w.free_hours.values())
 
 
+def _hours(total: float, demand: float, autonomy: float, council: bool) -> committee.Workload:
+    return committee.allocate_rc_hours(total, demand, autonomy, 0.5, council, B.free_hour_shares, B.council_hours_share)
+
+
 def test_rc_autonomy_lets_it_refuse_admin_tasks_and_overload_appears_only_beyond_its_hours():
-    dependent = committee.allocate_rc_hours(1000.0, 800.0, 0.0, 0.5, False)
-    autonomous_rc = committee.allocate_rc_hours(1000.0, 800.0, 1.0, 0.5, False)
+    dependent = _hours(1000.0, 800.0, 0.0, False)
+    autonomous_rc = _hours(1000.0, 800.0, 1.0, False)
     assert dependent.admin_hours == pytest.approx(800.0) and autonomous_rc.admin_hours == pytest.approx(400.0)
     assert dependent.overload == 0.0
-    swamped = committee.allocate_rc_hours(1000.0, 1500.0, 0.0, 0.5, False)
+    swamped = _hours(1000.0, 1500.0, 0.0, False)
     assert swamped.admin_share == 1.0 and swamped.overload == pytest.approx(0.5)
     assert sum(swamped.free_hours.values()) == 0.0
 
 
 def test_council_gets_hours_only_where_one_exists():
-    with_council = committee.allocate_rc_hours(1000.0, 500.0, 0.0, 0.5, True)
-    without = committee.allocate_rc_hours(1000.0, 500.0, 0.0, 0.5, False)
+    with_council = _hours(1000.0, 500.0, 0.0, True)
+    without = _hours(1000.0, 500.0, 0.0, False)
     assert without.free_hours["council"] == 0.0
-    assert with_council.free_hours["council"] == pytest.approx(committee.COUNCIL_SHARE * 500.0)
+    assert with_council.free_hours["council"] == pytest.approx(B.council_hours_share * 500.0)
     assert with_council.free_hours["outreach"] < without.free_hours["outreach"]
 
 
 def test_rc_unit_cost_starts_at_government_cost_and_learns_toward_the_so_cost():
-    costs = [committee.rc_unit_cost(40.0, 1.6, months) for months in (0, 6, 12, 24, 48, 240)]
+    costs = [committee.rc_unit_cost(40.0, 1.6, months, 24.0) for months in (0, 6, 12, 24, 48, 240)]
     assert costs[0] == pytest.approx(64.0)
     assert np.all(np.diff(costs) < 0) and min(costs) > 40.0
-    assert committee.rc_unit_cost(40.0, 1.6, 10_000) == pytest.approx(40.0)
+    assert committee.rc_unit_cost(40.0, 1.6, 10_000, 24.0) == pytest.approx(40.0)
+    assert committee.rc_unit_cost(40.0, 1.6, 24, 48.0) > committee.rc_unit_cost(40.0, 1.6, 24, 12.0)   # slower learner
 
 
 def test_need_knowledge_moves_from_the_street_direction_to_residents_needs_with_collection():
     demand = normalise(np.array([5.0, 1, 1, 1, 1, 1]))
     direction = normalise(np.array([1.0, 1, 5, 1, 1, 1]))
-    none = committee.need_knowledge(demand, direction, 0.0, 1000)
-    full = committee.need_knowledge(demand, direction, 10.0, 1000)
-    half = committee.need_knowledge(demand, direction, 5.0, 1000)
+    none = committee.need_knowledge(demand, direction, 0.0, 1000, 0.01)
+    full = committee.need_knowledge(demand, direction, 10.0, 1000, 0.01)
+    half = committee.need_knowledge(demand, direction, 5.0, 1000, 0.01)
     np.testing.assert_allclose(none, direction)
     np.testing.assert_allclose(full, demand)
     np.testing.assert_allclose(half, 0.5 * demand + 0.5 * direction)
@@ -540,11 +566,12 @@ def test_need_knowledge_moves_from_the_street_direction_to_residents_needs_with_
 
 # ----------------------------------------------------------------------------- M7 social organisations
 UNIT_COST, OVERHEAD = 40.0, 1500.0
+BID = (E.so_bid_price, E.so_bid_professional_discount, E.so_bid_room)
 
 
 def bid_ceiling(capacity: np.ndarray) -> np.ndarray:
     """Most an SO can be paid for a contract (docstring: capacity with 25% room plus overhead)."""
-    return 1.25 * capacity * UNIT_COST + OVERHEAD
+    return E.so_bid_room * capacity * UNIT_COST + OVERHEAD
 
 
 def _tender(seed: int):
@@ -558,7 +585,7 @@ def test_purchase_contracts_never_exceed_the_cell_budget_nor_an_so_capacity():
     for seed in range(300):
         budget, community, domain, capacity, prof = _tender(seed)
         paid = organisations.allocate_purchase_contracts(budget, community, domain, capacity, prof, UNIT_COST,
-                                                         OVERHEAD)
+                                                         OVERHEAD, *BID)
         assert np.all(paid >= 0) and np.all(np.isfinite(paid))
         assert np.all(paid <= bid_ceiling(capacity) + 1e-9)
         per_cell = np.zeros_like(budget)
@@ -571,14 +598,14 @@ def test_purchase_contracts_spend_the_cell_when_capacity_suffices_and_favour_bet
     budget[0, 2] = 6000.0
     paid = organisations.allocate_purchase_contracts(budget, np.array([0, 0, 0]), np.array([2, 2, 4]),
                                                      np.array([300.0, 300.0, 300.0]), np.array([0.9, 0.3, 0.9]),
-                                                     UNIT_COST, OVERHEAD)
+                                                     UNIT_COST, OVERHEAD, *BID)
     assert paid[:2].sum() == pytest.approx(6000.0)
     assert paid[0] > paid[1] and paid[2] == 0.0             # no budget in the third SO's cell
     capped = organisations.allocate_purchase_contracts(budget, np.array([0]), np.array([2]), np.array([10.0]),
-                                                       np.array([1.0]), UNIT_COST, OVERHEAD)
+                                                       np.array([1.0]), UNIT_COST, OVERHEAD, *BID)
     assert capped[0] == pytest.approx(bid_ceiling(np.array([10.0]))[0]) and capped[0] < 6000.0   # rest stays
     empty = organisations.allocate_purchase_contracts(budget, np.array([], int), np.array([], int), np.array([]),
-                                                      np.array([]), UNIT_COST, OVERHEAD)
+                                                      np.array([]), UNIT_COST, OVERHEAD, *BID)
     assert empty.shape == (0,)
 
 
@@ -593,59 +620,76 @@ def test_so_service_direction_mixes_its_domain_and_the_steer():
 
 
 def test_learning_by_doing_grows_used_capacity_and_shrinks_idle_capacity():
-    assert organisations.learn_capacity(50.0, 1.0, 0.03) > 50.0
-    assert organisations.learn_capacity(50.0, 0.0, 0.03) < 50.0
-    assert organisations.learn_capacity(1.0, 0.0, 0.03) >= 1.0
-    cap = 10.0
-    for _ in range(5000):
-        cap = organisations.learn_capacity(cap, 1.0, 0.5)
-    assert cap <= organisations.MAX_CAPACITY + 1e-9
+    def learn(cap: float, utilisation: float, rate: float, max_capacity: float = B.so_max_capacity) -> float:
+        return organisations.learn_capacity(cap, utilisation, rate, max_capacity, B.so_idle_decay)
+
+    assert learn(50.0, 1.0, 0.03) > 50.0
+    assert learn(50.0, 0.0, 0.03) < 50.0
+    assert learn(1.0, 0.0, 0.03) >= 1.0
+    for ceiling in (100.0, B.so_max_capacity):
+        cap = 10.0
+        for _ in range(5000):
+            cap = learn(cap, 1.0, 0.5, ceiling)
+        assert ceiling * 0.99 < cap <= ceiling + 1e-9
 
 
 def test_so_autonomy_target_falls_with_government_dependence_and_directive_intensity():
-    by_share = [organisations.so_autonomy_target(s, 0.3) for s in LEVELS]
-    by_directive = [organisations.so_autonomy_target(0.4, d) for d in LEVELS]
+    e = B.so_dependence_effect
+    by_share = [organisations.so_autonomy_target(s, 0.3, e) for s in LEVELS]
+    by_directive = [organisations.so_autonomy_target(0.4, d, e) for d in LEVELS]
     assert np.all(np.diff(by_share) < 0) and np.all(np.diff(by_directive) < 0)
-    grid = [organisations.so_autonomy_target(s, d) for s in LEVELS for d in LEVELS]
+    grid = [organisations.so_autonomy_target(s, d, e) for s in LEVELS for d in LEVELS]
     assert min(grid) >= 0.0 and max(grid) <= 1.0
-    assert organisations.so_autonomy_target(0.0, 0.0) == 1.0
+    assert organisations.so_autonomy_target(0.0, 0.0, e) == 1.0
+    assert organisations.so_autonomy_target(1.0, 0.0, 0.0) == 1.0          # no dependence effect, no erosion
 
 
 def test_so_founding_needs_volunteers_and_incubation_speeds_it():
     v = np.full((200, K), 20.0)
-    assert organisations.founding_counts(np.zeros((3, K)), 0.5, 1.0, 1.0, rng()).sum() == 0
-    plain = organisations.founding_counts(v, 0.01, 0.0, 1.0, rng(14))
-    incubated = organisations.founding_counts(v, 0.01, 1.0, 1.0, rng(14))
-    dependent = organisations.founding_counts(v, 0.01, 0.0, 0.5, rng(14))
+    boost = B.incubation_founding_boost
+    assert organisations.founding_counts(np.zeros((3, K)), 0.5, 1.0, boost, 1.0, rng()).sum() == 0
+    plain = organisations.founding_counts(v, 0.01, 0.0, boost, 1.0, rng(14))
+    incubated = organisations.founding_counts(v, 0.01, 1.0, boost, 1.0, rng(14))
+    dependent = organisations.founding_counts(v, 0.01, 0.0, boost, 0.5, rng(14))
     assert np.all(plain >= 0) and incubated.sum() > 2 * plain.sum() > 2 * dependent.sum()
 
 
 # ----------------------------------------------------------------------------- M8 enterprises
 def test_co_building_responds_to_coordination_and_recognition():
-    f = enterprises.co_building_contribution
+    def f(giving: float, propensity: float, coordination: float, recognition: float) -> float:
+        return enterprises.co_building_contribution(giving, propensity, coordination, recognition, E.co_building_floor)
+
     assert f(800, 0.5, 1.0, 0.7) > f(800, 0.5, 0.2, 0.7) > 0
     assert f(800, 0.5, 0.5, 1.0) > f(800, 0.5, 0.5, 0.4)
     assert f(800, 0.0, 1.0, 1.0) == 0.0
+    assert f(800, 1.0, 1.0, 1.0) == pytest.approx(800.0)               # full coordination: all it gives
+    assert f(800, 1.0, 0.0, 1.0) == pytest.approx(800.0 * E.co_building_floor)
 
 
 def test_recognition_is_bounded_and_rises_with_council_matching_and_evaluation():
-    r = enterprises.recognition
-    assert r(False, 0.0, False) == pytest.approx(0.4) and r(True, 5.0, True) == pytest.approx(1.0)
+    def r(council: bool, matching: float, two_way: bool) -> float:
+        return enterprises.recognition(council, matching, two_way, B.recognition_base, B.recognition_council,
+                                       B.recognition_matching, B.recognition_two_way)
+
+    assert r(False, 0.0, False) == pytest.approx(B.recognition_base) and r(True, 5.0, True) == pytest.approx(1.0)
     assert r(True, 0, False) > r(False, 0, False) and r(False, 1, False) > r(False, 0, False)
     assert r(False, 0, True) > r(False, 0, False)
 
 
 def test_property_conflict_falls_with_environment_coverage():
-    c = [enterprises.property_conflict(x) for x in LEVELS]
-    assert np.all(np.diff(c) <= 0) and c[0] == pytest.approx(1.2) and c[-1] == 0.0
-    assert enterprises.property_conflict(0.6) == 0.0
+    threshold, slope = B.property_conflict_threshold, B.property_conflict_slope
+    c = [enterprises.property_conflict(x, threshold, slope) for x in LEVELS]
+    assert np.all(np.diff(c) <= 0) and c[0] == pytest.approx(slope * threshold) and c[-1] == 0.0
+    assert enterprises.property_conflict(threshold, threshold, slope) == 0.0
 
 
 # ----------------------------------------------------------------------------- M9 disputes
 def test_grid_management_raises_detection():
     awareness = LEVELS
-    grid = disputes.detection_probability(True, B.detection_with_grid, B.detection_without_grid, awareness)
-    no_grid = disputes.detection_probability(False, B.detection_with_grid, B.detection_without_grid, awareness)
+    grid = disputes.detection_probability(True, B.detection_with_grid, B.detection_without_grid, awareness,
+                                          B.detection_awareness_base)
+    no_grid = disputes.detection_probability(False, B.detection_with_grid, B.detection_without_grid, awareness,
+                                             B.detection_awareness_base)
     assert np.all(grid > no_grid)
     assert np.all(np.diff(no_grid) > 0)                     # residents report to an RC they know
     assert np.all((no_grid >= 0) & (grid <= 1))
@@ -691,10 +735,12 @@ def test_dispute_handling_extremes():
 
 def test_mediation_capacity_adds_handlers_and_affairs_sorting_speeds_it():
     args = dict(rc_mediation_hours=np.array([80.0]), hours_per_dispute=8.0, so_safety_units=np.array([40.0]),
-                grid_workers=np.array([4.0]), departments=np.array([2.5]))
+                grid_workers=np.array([4.0]), departments=np.array([2.5]), units_per_dispute=20.0, per_grid_worker=1.0,
+                sorting_factor=1.5)
     base = disputes.mediation_capacity(**args, affairs_sorting=False)
     assert base[0] == pytest.approx(10 + 2 + 4 + 2.5)
     assert disputes.mediation_capacity(**args, affairs_sorting=True)[0] == pytest.approx(1.5 * base[0])
+    assert disputes.mediation_capacity(**dict(args, units_per_dispute=10.0), affairs_sorting=False)[0] > base[0]
     for key in ("rc_mediation_hours", "so_safety_units", "grid_workers", "departments"):
         more = dict(args, **{key: args[key] + 1.0})
         assert disputes.mediation_capacity(**more, affairs_sorting=False)[0] > base[0]
@@ -773,8 +819,9 @@ def test_survey_buckets_sum_to_one_and_count_right():
 
 
 def test_staff_name_administrative_work_when_admin_dominates():
-    busy = staff_difficulty_scores(0.9, 0.1, 0.0, 0.2, 50, 0.0, rng())
-    free = staff_difficulty_scores(0.05, 0.0, 1.0, 0.0, 50, 0.0, rng())
+    quiet = dataclasses.replace(B, staff_difficulty_noise=0.0)
+    busy = staff_difficulty_scores(0.9, 0.1, 0.0, 0.2, 50, quiet, rng())
+    free = staff_difficulty_scores(0.05, 0.0, 1.0, 0.0, 50, quiet, rng())
     assert DIFFICULTIES[int(np.argmax(busy[0]))] == "administrative work"
     assert DIFFICULTIES[int(np.argmax(free[0]))] == "low resident participation"
 
