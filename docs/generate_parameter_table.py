@@ -12,7 +12,8 @@ Each block sits in ODD.md between ``<!-- BEGIN <NAME> -->`` and ``<!-- END <NAME
 * ``PARAMETER TABLE``: every parameter of :func:`cogov_sim.parameters.parameter_rows`
   (group, name, default, value in the reference scenarios' shared base, range, unit, source,
   description);
-* ``CONSTANTS TABLE``: the named constants fixed in the code, values read from the modules;
+* ``VECTOR PARAMETERS``: the parameters that form vectors and matrices (need by life stage and
+  domain, government's priority, time cost, the RC's free-hour split), shown as tables;
 * ``CALIBRATION TABLE``: the behavioural values in ``scenarios/_calibration.toml``;
 * ``SCENARIO LEVERS``: the levers of each reference scenario (read with
   :func:`cogov_sim.load_scenario`) and the digest passage each comes from (the comment
@@ -34,7 +35,7 @@ import numpy as np
 
 from cogov_sim import load_scenario
 from cogov_sim.metrics import METRIC_NAMES
-from cogov_sim.parameters import DOMAINS, GROUPS, LIFE_STAGES, Levers, parameter_rows
+from cogov_sim.parameters import DOMAINS, GROUPS, LIFE_STAGES, Behaviour, Levers, Population, parameter_rows
 from cogov_sim.scenario import SCENARIO_DIR
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
@@ -42,37 +43,6 @@ ODD = Path(__file__).resolve().parent / "ODD.md"
 #: The reference scenarios of brief §5 and the two single-lever variants, in table order.
 REFERENCE_SCENARIOS = ("administrative_led", "administrative_led_grid", "autonomous", "autonomous_supported",
                        "cooperative", "co_governance")
-
-#: Named constants fixed in the code: (module, name, unit, source and meaning).
-CONSTANTS: list[tuple[str, str, str, str]] = [
-    ("cogov_sim.mechanisms.participation", "TIME_COST", "index (youth, working, retiree)",
-     "§5.2 participation concentrated in some groups; assumption. Halved for the non-employed working-age."),
-    ("cogov_sim.mechanisms.committee", "FREE_HOUR_SHARES", "share of RC free hours",
-     "§3, §4.5 五百工作机制; assumption. Split of the hours left after administrative work."),
-    ("cogov_sim.mechanisms.committee", "COUNCIL_SHARE", "share of RC free hours",
-     "§4.2 议行分离; assumption. Taken (pro rata from the other uses) where a council exists."),
-    ("cogov_sim.mechanisms.organisations", "MAX_CAPACITY", "service units/SO/month",
-     "brief §4 M7; assumption. Ceiling of learning by doing."),
-    ("cogov_sim.mechanisms.fund", "CYCLE_MONTHS", "months",
-     "§4.4 征集→评审→实施→评估. Length of one micro-project cycle; projects deliver for this many months."),
-    ("cogov_sim.agents", "UNFUNDED_TASK_HOURS_SHARE", "share",
-     "§4.3 费随事转 (what it prevents); assumption. Share of unfunded delegated service work that lands on RC hours."),
-    ("cogov_sim.agents", "INCUBATION_COST", "CNY/community/month",
-     "§4.4 incubation centres; assumption. Incubator running cost at so_incubation = 1."),
-    ("cogov_sim.agents", "INCUBATED_SEED", "CNY/new SO",
-     "§4.4; assumption. Seed money of an incubated SO at so_incubation = 1 (scaled by the lever)."),
-    ("cogov_sim.agents", "FOUNDERS_SEED", "CNY/new SO",
-     "§2 founded by residents; assumption. What founders put in without incubation."),
-    ("cogov_sim.model", "FULL_OUTREACH_HOURS", "RC hours/resident/month",
-     "§4.5 五百工作机制 (one liaison per 150–180 households); assumption. Outreach at which every aware resident is reached."),
-    ("cogov_sim.model", "FULL_ACTIVITY_SUPPLY", "activity supply/resident/month",
-     "assumption. RC activity hours + 2 × SO culture units at which activities are fully available."),
-    ("cogov_sim.model", "FULL_COUNCIL_HOURS", "RC hours/resident/month",
-     "§4.2; assumption. Council support at which deliberation is fully available."),
-    ("cogov_sim.model", "ESCALATION_TRUST_HIT", "trust/escalation per 1,000 residents",
-     "§2 mass incidents; assumption. Trust in government lost per escalated dispute."),
-    ("cogov_sim.run", "SUMMARY_MONTHS", "months", "brief §1.3 (survey year). Months averaged in the end-of-run summary."),
-]
 
 BEGIN, END = "<!-- BEGIN {} -->", "<!-- END {} -->"
 
@@ -121,27 +91,19 @@ def parameter_table() -> str:
     return note + "\n\n" + table(["group", "name", "default", "base", "range", "unit", "source", "description"], rows)
 
 
-def constants_table() -> str:
-    """Named constants in the code, with their current values."""
-    import importlib
-
-    from cogov_sim.mechanisms.government import TOP_DOWN_PRIORITY
-    from cogov_sim.mechanisms.needs import BASE_NEED
-
-    rows = []
-    for module, name, unit, source in CONSTANTS:
-        value = getattr(importlib.import_module(module), name)
-        rows.append([f"`{name}`", f"`{module.removeprefix('cogov_sim.')}`", fmt(value), unit, source])
-    out = [table(["constant", "module", "value", "unit", "source and meaning"], rows), "",
-           "`BASE_NEED` (`mechanisms.needs`): monthly need in service units per resident, by life stage "
-           "and domain; assumption shaped by §2 (diverse groups, diverse needs) and §5.4 (elderly: high "
-           "health and care needs).", "",
-           table(["life stage", *DOMAINS], [[s, *(fmt(float(v)) for v in row)] for s, row in zip(LIFE_STAGES, BASE_NEED,
-                                                                                            strict=True)]),
-           "", "`TOP_DOWN_PRIORITY` (`mechanisms.government`): government's own priority over domains; "
-           "assumption after §4.1 (visible progress in services, environment, culture) and §5.4 (therapeutic "
-           "health care).", "",
-           table(list(DOMAINS), [[fmt(float(v)) for v in TOP_DOWN_PRIORITY]])]
+def vector_parameters() -> str:
+    """The parameters that form vectors and matrices, shown as such (values from ``parameters.py``)."""
+    pop, beh = Population(), Behaviour()
+    stage_rows = [[s, *(fmt(float(v)) for v in row)] for s, row in zip(LIFE_STAGES, pop.base_need, strict=True)]
+    out = ["Monthly need in service units per resident (`population.need_<stage>_<domain>`, `Population.base_need`):",
+           "", table(["life stage", *DOMAINS], stage_rows), "",
+           "Government's own priority (`behaviour.priority_<domain>`, `Behaviour.top_down_priority`, normalised "
+           "when used):", "", table(list(DOMAINS), [[fmt(float(v)) for v in beh.top_down_priority]]), "",
+           "Time cost of taking part (`behaviour.time_cost_<stage>`, `Behaviour.time_cost`) and the split of an "
+           "RC's free hours (`behaviour.rc_<use>_share`, `Behaviour.free_hour_shares`; `council_hours_share` "
+           "where a council exists):", "",
+           table(list(LIFE_STAGES), [[fmt(float(v)) for v in beh.time_cost]]), "",
+           table(list(beh.free_hour_shares), [[fmt(v) for v in beh.free_hour_shares.values()]])]
     return "\n".join(out)
 
 
@@ -239,7 +201,7 @@ def scenario_levers() -> str:
 
 BLOCKS: dict[str, Callable[[], str]] = {
     "PARAMETER TABLE": parameter_table,
-    "CONSTANTS TABLE": constants_table,
+    "VECTOR PARAMETERS": vector_parameters,
     "CALIBRATION TABLE": calibration_table,
     "SCENARIO LEVERS": scenario_levers,
 }
