@@ -61,6 +61,13 @@ DATA_CONSTANTS = {"TARGETS"}
 STREAM_CALLS = {"spawn"}
 
 
+def _is_data_constant(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+        return False
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return any(isinstance(t, ast.Name) and t.id in DATA_CONSTANTS for t in targets)
+
+
 def numeric_literals(source: str) -> list[tuple[int, float]]:
     """(line, value) of every int/float literal except 0 and 1, subscripts (indices), ``axis=``,
     :data:`DATA_CONSTANTS` and the arguments of :data:`STREAM_CALLS`."""
@@ -69,11 +76,7 @@ def numeric_literals(source: str) -> list[tuple[int, float]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript):
             skip.update(id(n) for n in ast.walk(node.slice))
-        elif isinstance(node, ast.keyword) and node.arg == "axis":
-            skip.update(id(n) for n in ast.walk(node.value))
-        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None and any(
-                isinstance(t, ast.Name) and t.id in DATA_CONSTANTS
-                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])):
+        elif (isinstance(node, ast.keyword) and node.arg == "axis") or _is_data_constant(node):
             skip.update(id(n) for n in ast.walk(node.value))
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
               and node.func.attr in STREAM_CALLS):
