@@ -691,6 +691,24 @@ def blend_levers(start: Levers, target: Levers, fraction: float) -> Levers:
 
 GROUPS: dict[str, type] = {"population": Population, "economy": Economy, "levers": Levers, "behaviour": Behaviour}
 
+#: Conditions across parameters of one group that ranges alone cannot express:
+#: group -> [(what must hold, test)]. Scenario validation reports the first one violated.
+CONSTRAINTS: dict[str, list[tuple[str, Any]]] = {
+    "population": [("initial_so_capacity_low <= initial_so_capacity_high",
+                    lambda p: p.initial_so_capacity_low <= p.initial_so_capacity_high)],
+    "economy": [("enterprise_propensity_low <= enterprise_propensity_high",
+                 lambda e: e.enterprise_propensity_low <= e.enterprise_propensity_high),
+                ("so_bid_professional_discount < so_bid_price (a bid price stays positive)",
+                 lambda e: e.so_bid_professional_discount < e.so_bid_price)],
+    "behaviour": [("the free-hour shares rc_<use>_share sum to at most 1",
+                   lambda b: sum(getattr(b, f"rc_{use}_share") for use in RC_HOUR_USES) <= 1.0 + 1e-9)],
+}
+
+
+def constraint_violation(group: str, values: Any) -> str | None:
+    """The first condition of :data:`CONSTRAINTS` that ``values`` (a parameter group) breaks, or ``None``."""
+    return next((what for what, holds in CONSTRAINTS.get(group, []) if not holds(values)), None)
+
 
 def format_number(x: float) -> str:
     """Readable number for messages and tables: ``2,000,000`` rather than ``2e+06``."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError, closest
-from .parameters import DOMAINS, GROUPS, Behaviour, Economy, Levers, Population, format_number
+from .parameters import DOMAINS, GROUPS, Behaviour, Economy, Levers, Population, constraint_violation, format_number
 
 #: The repository's scenario folder (the package is installed in editable mode).
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -238,7 +238,12 @@ def _validate_group(where: str, group: str, values: dict[str, Any], base: Any) -
         kind = type(spec.default)
         lo, hi = spec.metadata["range"]
         checked[key] = _check_number(where, f"{group}.{key}", value, kind, lo, hi, spec.metadata["unit"])
-    return dataclasses.replace(base, **checked)
+    result = dataclasses.replace(base, **checked)
+    broken = constraint_violation(group, result)
+    if broken is not None:
+        given = ", ".join(f"{group}.{k} = {format_number(v)}" for k, v in checked.items())
+        raise ScenarioError(f"{where}: {given}: not allowed; {broken}")
+    return result
 
 
 def parse_event(raw: dict[str, Any], where: str = "event", folder: str | os.PathLike[str] = ".") -> Event:

@@ -197,6 +197,18 @@ def test_coefficients_can_be_overridden_with_dotted_keys_and_are_validated():
         Scenario(name="t").with_overrides({"behaviour.fund_cycle_months": 2.5})
 
 
+@pytest.mark.parametrize("overrides, broken", [
+    ({"behaviour.rc_outreach_share": 0.9}, "sum to at most 1"),
+    ({"population.initial_so_capacity_low": 60.0}, "initial_so_capacity_low <= initial_so_capacity_high"),
+    ({"economy.enterprise_propensity_high": 0.1}, "enterprise_propensity_low <= enterprise_propensity_high"),
+    ({"economy.so_bid_professional_discount": 1.3}, "stays positive"),
+])
+def test_inconsistent_coefficients_get_a_one_line_answer(overrides, broken):
+    with pytest.raises(ScenarioError, match=broken) as err:
+        Scenario(name="t").with_overrides(overrides)
+    assert "\n" not in str(err.value) and next(iter(overrides)) in str(err.value)
+
+
 def test_scenario_files_set_coefficients(tmp_path):
     path = tmp_path / "needy.toml"
     path.write_text('extends = "cooperative"\n[population]\nneed_retiree_health = 2.0\n'
