@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
-from cogov_sim.calibration import fit, sampling, targets
-from cogov_sim.calibration.fit import CALIBRATION_FILE
+from cogov_sim.calibration import fit, record, sampling, targets
+from cogov_sim.calibration.cli import calibration_file
 from cogov_sim.scenario import load_scenario
+
+CALIBRATION_FILE = calibration_file()
 
 
 def _calibration() -> dict:
@@ -61,13 +63,13 @@ def test_rejection_abc_recovers_a_known_parameter():
 
 def test_toml_writer_round_trips():
     table = {"a": 1, "b": -2.5, "c": "x \"y\" — §4", "d": [1.0, 2.0], "e": True, "n": {"x": 0.001, "y": {"z": "w"}}}
-    text = "\n".join(fit._toml_table("meta", table))
+    text = "\n".join(record._toml_table("meta", table))
     assert tomllib.loads(text)["meta"] == table
 
 
 def test_staff_noise_moves_t5_only():
-    low = targets.simulate({"behaviour.staff_difficulty_noise": 0.1}, seed=3, residents=1000)
-    high = targets.simulate({"behaviour.staff_difficulty_noise": 0.9}, seed=3, residents=1000)
+    low, high = (targets.simulate_seeds({"behaviour.staff_difficulty_noise": noise}, [3], residents=1000).iloc[0]
+                 for noise in (0.1, 0.9))
     for t in ("T1", "T2", "T3", "T4"):
         assert low[t] == high[t]
     assert high["T5"] < low["T5"]
