@@ -78,6 +78,8 @@ def register(subparsers: argparse._SubParsersAction, bounded: Bounded) -> None:
     p.add_argument("--residents", type=_positive(int, 200, 100_000), default=1500,
                    help="residents per run for the patterns (default 1500)")
     p.add_argument("--months", type=_positive(int, 60, 600), default=120, help="months per run (default 120)")
+    p.add_argument("--seed", type=_positive(int, 0, 2**63 - 1), default=0,
+                   help="root seed of the pattern runs: every scenario runs on its spawned children (default 0)")
     p.add_argument("--target-seeds", type=_positive(int, 2, 1000), default=40,
                    help="seeds for the target check (default 40)")
     p.add_argument("--docs", type=Path, default=DOCS,
@@ -195,7 +197,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         with _executor(args) as executor:
             result = validate(args.file or calibration_file(), docs / ARTEFACTS.relative_to(DOCS), seeds=args.seeds,
                               residents=args.residents, months=args.months, target_seeds=args.target_seeds,
-                              on_stage=on_stage, executor=executor)
+                              on_stage=on_stage, executor=executor, root_seed=args.seed)
     finally:
         close()
     print(terminal_summary(result))

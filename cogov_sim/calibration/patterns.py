@@ -75,36 +75,40 @@ class PatternRuns:
     seeds: tuple[int, ...]
     residents: int
     months: int
+    root_seed: int = 0
 
 
-def run_pattern_suite(seeds: Sequence[int | np.random.SeedSequence], residents: int = 1500, months: int = 120,
-                      scenarios: Sequence[str] = PATTERN_SCENARIOS,
-                      progress: Callable[[int], None] | None = None, executor: Executor | None = None) -> PatternRuns:
-    """Run every scenario on every seed (one batch on ``executor``, default: in this process); keep
+def run_pattern_suite(seeds: int, residents: int = 1500, months: int = 120,
+                      scenarios: Sequence[str] = PATTERN_SCENARIOS, progress: Callable[[int], None] | None = None,
+                      executor: Executor | None = None, root_seed: int = 0) -> PatternRuns:
+    """Run every scenario on ``seeds`` seeds (one batch on ``executor``, default: in this process); keep
     the metrics the patterns need, the simulated survey's target rows and, per run, the last
-    month's share of public spending that went to grid management. Every scenario runs on the
-    same seeds (paired comparisons); the ``seed`` column is the seed (an integer root seed) or
-    its position in ``seeds`` (a SeedSequence)."""
+    month's share of public spending that went to grid management.
+
+    The seeds are the children of ``numpy.random.SeedSequence(root_seed).spawn(seeds)``; every
+    scenario runs on the same children (paired comparisons, common random numbers), and the
+    ``seed`` column is the child's index."""
     from ..experiments.execution import BatchRun, InProcessExecutor, run_batch
     from ..experiments.spec import Outputs
     from ..scenario import load_scenario
 
     loaded = {name: load_scenario(name) for name in scenarios}     # once: all seeds see the same files
-    labels = [int(s) if isinstance(s, int | np.integer) else i for i, s in enumerate(seeds)]
-    batch = [BatchRun(loaded[name], seed, months=months, residents=residents) for name in scenarios for seed in seeds]
+    children = np.random.SeedSequence(root_seed).spawn(seeds)
+    batch = [BatchRun(loaded[name], child, months=months, residents=residents) for name in scenarios
+             for child in children]
     outputs = Outputs(summary=False, series=True, survey=True, metrics=METRICS)
     tables = run_batch(batch, executor or InProcessExecutor(), outputs, extra=grid_share_of_spending,
                        progress=progress)
     frames, runs, surveys = [], [], []
     for k, (item, t) in enumerate(zip(batch, tables, strict=True)):
-        ids = {"scenario": item.scenario.name, "seed": labels[k % len(seeds)]}
+        ids = {"scenario": item.scenario.name, "seed": k % seeds}
         frames.append(t["series"].assign(**ids)[["scenario", "seed", "month", *METRICS]])
         sv = t["survey"].assign(**ids)
         surveys.append(sv[sv["target_id"] != ""][["scenario", "seed", "year", "target_id", "target", "share"]])
         runs.append({**ids, "grid_share_of_spending": float(t["ledger"]["grid_share_of_spending"].iloc[0])})
     return PatternRuns(series=pd.concat(frames, ignore_index=True), runs=pd.DataFrame(runs),
-                       surveys=pd.concat(surveys, ignore_index=True), seeds=tuple(labels),
-                       residents=residents, months=months)
+                       surveys=pd.concat(surveys, ignore_index=True), seeds=tuple(range(seeds)),
+                       residents=residents, months=months, root_seed=root_seed)
 
 
 def grid_share_of_spending(results: Results) -> dict[str, pd.DataFrame]:

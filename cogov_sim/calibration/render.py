@@ -326,7 +326,8 @@ def render(result: ValidationResult, figures: dict[str, Path], document: str | o
                                   "targets still met"], "lrrrrrrrrrc"), "", _profile_reading(prof), ""]
     # 3 patterns
     L += ["## 3. Governance patterns (pattern-oriented validation)", "",
-          f"Each reference scenario is run on the same {len(r.seeds)} seeds ({r.residents:,} residents, {r.months} "
+          f"Each reference scenario is run on the same {len(r.seeds)} seeds (the children of "
+          f"`SeedSequence({r.root_seed}).spawn({len(r.seeds)})`; {r.residents:,} residents, {r.months} "
           "months; the same seed gives the same population and network in every scenario, so comparisons are "
           "paired). Effect sizes are differences of per-seed means over the window shown, with 95% intervals "
           "(paired Student t over seeds; bootstrap over seeds for S6 lags). A comparison *holds* when its interval "

@@ -64,9 +64,11 @@ class ValidationResult:
 
 def validate(calibration_file: str | os.PathLike[str], artefacts: str | os.PathLike[str] | None = None,
              seeds: int = 20, residents: int = 1500, months: int = 120, target_seeds: int = 40,
-             on_stage: StageCallback = no_progress, executor: Executor | None = None) -> ValidationResult:
+             on_stage: StageCallback = no_progress, executor: Executor | None = None,
+             root_seed: int = 0) -> ValidationResult:
     """Re-simulate the targets with the calibration in ``calibration_file`` (on its population, seeds
-    ``0 … target_seeds − 1``) and run the pattern suite (``seeds`` seeds per scenario); read the
+    ``0 … target_seeds − 1``, as the calibration validates) and run the pattern suite (``seeds``
+    seeds per scenario spawned from ``root_seed``); read the
     last full calibration's tables from ``artefacts`` (if given). Every batch runs on ``executor``
     (default: in this process)."""
     from ..experiments.execution import InProcessExecutor
@@ -77,8 +79,9 @@ def validate(calibration_file: str | os.PathLike[str], artefacts: str | os.PathL
     cal_residents = int(meta.get("calibration_residents", 2000))
     target_runs = simulate_seeds(None, range(target_seeds), cal_residents, RUN_MONTHS, SURVEY_YEARS,
                                  progress=on_stage("targets (committed calibration)", target_seeds), executor=ex)
-    runs = P.run_pattern_suite(range(seeds), residents, months,
-                               progress=on_stage("pattern scenarios", seeds * len(P.PATTERN_SCENARIOS)), executor=ex)
+    runs = P.run_pattern_suite(seeds, residents, months,
+                               progress=on_stage("pattern scenarios", seeds * len(P.PATTERN_SCENARIOS)), executor=ex,
+                               root_seed=root_seed)
     comparisons = P.evaluate(runs)
     return ValidationResult(targets=target_table(target_runs), target_runs=target_runs, target_residents=cal_residents,
                             runs=runs, comparisons=comparisons, verdicts=P.verdicts(comparisons),
