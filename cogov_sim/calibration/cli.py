@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..experiments.cli import execution_arguments, workers_from_args
+
 EXIT_TARGET_MISSED = 1
 #: Default documentation folder (relative to the current directory: run from the repository root).
 DOCS = Path("docs")
@@ -65,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction, bounded: Bounded) -> None:
                                              "scenarios/_calibration.toml)")
     p.add_argument("--artefacts", type=Path, default=ARTEFACTS,
                    help=f"folder for the data behind the report (default {ARTEFACTS})")
-    _execution_arguments(p, _positive)
+    execution_arguments(p, _positive)
     p.set_defaults(func=cmd_calibrate)
 
     p = subparsers.add_parser(
@@ -86,23 +88,15 @@ def register(subparsers: argparse._SubParsersAction, bounded: Bounded) -> None:
                    help=f"documentation folder: writes validation.md and figures/ there, reads calibration/ "
                         f"(default {DOCS})")
     p.add_argument("--file", type=Path, help="calibration file to check (default: the one the scenarios read)")
-    _execution_arguments(p, _positive)
+    execution_arguments(p, _positive)
     p.set_defaults(func=cmd_validate)
-
-
-def _execution_arguments(p: argparse.ArgumentParser, positive: Any) -> None:
-    p.add_argument("--workers", type=positive(int, 0, 4096), metavar="N",
-                   help="local worker processes (default: all cores; 0 = in this process)")
-    p.add_argument("--in-process", action="store_true", help="run in this process (same as --workers 0)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def _executor(args: argparse.Namespace):
     """The executor the arguments ask for (the sweep's: process pool, in-process or Dask)."""
     from ..experiments.execution import make_executor
 
-    return make_executor(workers=0 if args.in_process else args.workers, scheduler=args.scheduler)
+    return make_executor(workers=workers_from_args(args), scheduler=args.scheduler)
 
 
 def _stage_bars(quiet: bool):
