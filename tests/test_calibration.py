@@ -154,30 +154,6 @@ def test_a_failed_run_of_a_batch_is_one_clear_error():
         targets.simulate_seeds({"behaviour.no_such_parameter": 1.0}, [0], residents=200, months=12, years=(1,))
 
 
-def test_calibration_imports_no_circle_and_nothing_above_it():
-    """The calibration modules import each other one way only, and never the command line that includes them."""
-    import ast
-    import importlib.util
-    from pathlib import Path
-
-    import networkx as nx
-
-    folder = Path(importlib.util.find_spec("cogov_sim.calibration").origin).parent
-    graph = nx.DiGraph()
-    for path in folder.glob("*.py"):
-        module = f"cogov_sim.calibration.{path.stem}"
-        graph.add_node(module)
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                base = "cogov_sim" if node.level == 2 else "cogov_sim.calibration"
-                target = f"{base}.{node.module}" if node.module else base
-                names = [f"{target}.{a.name}" for a in node.names] if not node.module else [target]
-                graph.add_edges_from((module, n) for n in names)
-    assert not [e for e in graph.edges if e[1] == "cogov_sim.cli"]
-    inside = graph.subgraph([n for n in graph if n.startswith("cogov_sim.calibration.")])
-    assert nx.is_directed_acyclic_graph(inside), list(nx.simple_cycles(inside))
-
-
 @pytest.mark.slow
 def test_validate_writes_only_where_it_is_told(tmp_path):
     """A small validation run: the report and its figures go to the paths given, the figure links
