@@ -54,9 +54,9 @@ def register(subparsers: argparse._SubParsersAction, bounded: Bounded) -> None:
                     "scenarios/_calibration.toml and docs/calibration/ when every target passes (or with --write). "
                     "Exit code 0 when all five targets are within ±3 pp, 1 when one misses.")
     p.add_argument("--quick", action="store_true",
-                   help="the same procedure, warm-started: 20 design points in the last full calibration's "
-                        "posterior box (5–95%% interval widened by its width on each side), 3 fitting seeds, "
-                        "2,000 residents, 16 validation seeds; writes nothing unless --write is given")
+                   help="the same procedure, warm-started: a small design in the last full calibration's "
+                        "posterior box (5–95%% interval widened by its width on each side), few fitting and "
+                        "validation seeds, no profiles; writes nothing unless --write is given")
     write = p.add_mutually_exclusive_group()
     write.add_argument("--write", dest="write", action="store_true", default=None,
                        help="write the calibration file and artefacts even if a target misses (or in --quick)")

@@ -96,7 +96,7 @@ class CalibrationConfig:
 
 
 FULL = CalibrationConfig()
-QUICK = CalibrationConfig(name="quick", lhs_samples=20, lhs_seeds=(10_000,), accept_quantile=0.25,
+QUICK = CalibrationConfig(name="quick", lhs_samples=40, lhs_seeds=(10_000,), accept_quantile=0.25,
                           nm_seeds=(20_000, 20_001, 20_002), nm_maxfev=16, t5_seeds=tuple(range(40_000, 40_008)),
                           t5_maxiter=4, validation_seeds=tuple(range(16)),
                           transfer_seeds=(), morris_trajectories=2, morris_seeds=(30_000,), search_box="posterior",
