@@ -82,6 +82,8 @@ def mechanism_notes(result: ValidationResult) -> dict[tuple[str, str], str]:
     window = P._fmt_window(P.LONG_RUN)
     purchase = prm[adm]["purchase_share"]
     so_adm, so_aut = late.loc[adm, "so_count"], late.loc[aut, "so_count"]
+    gini = next((c for c in result.comparisons if c.pattern == "S4" and c.metric == "gini_coverage"), None)
+    gini_reading = "falls behind" if gini is not None and gini.status == "reversed" else "ties with"
     return {
         ("S1", "so_count"): (
             "Administrative-led has far fewer SOs than the cooperative and co-governance models, but the "
@@ -121,7 +123,7 @@ def mechanism_notes(result: ValidationResult) -> dict[tuple[str, str], str]:
             "testable the metric would have to weight forces against a common main line (e.g. Σ_a |F_a|·cos(F_a, m) "
             "/ Σ_a |F_a|) or allow opposing forces (resistance, §2 strategies)."),
         ("S4", "gini_coverage"): (
-            "Equity of coverage ties with the cooperative model although co-governance redistributes more "
+            f"Equity of coverage {gini_reading} the cooperative model's although co-governance redistributes more "
             f"(`equality_redistribution` {prm[cog]['equality_redistribution']:g} vs "
             f"{prm[coop]['equality_redistribution']:g}): redistribution acts only on government direct provision (M2, "
             "`allocate_direct_provision`) and targets the worst-covered (community, domain) *cells*, not residents — "
