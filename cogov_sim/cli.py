@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
     register_experiments(sub)
-    register_calibration(sub)
+    register_calibration(sub, _positive)
     register_workshop(sub, _positive, REFERENCE_MODELS)
     return parser
 

@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
-from cogov_sim.calibration import fit, sampling, targets
-from cogov_sim.calibration.fit import CALIBRATION_FILE
+from cogov_sim.calibration import fit, record, sampling, targets
+from cogov_sim.calibration.cli import calibration_file
 from cogov_sim.scenario import load_scenario
+
+CALIBRATION_FILE = calibration_file()
 
 
 def _calibration() -> dict:
@@ -61,13 +63,13 @@ def test_rejection_abc_recovers_a_known_parameter():
 
 def test_toml_writer_round_trips():
     table = {"a": 1, "b": -2.5, "c": "x \"y\" — §4", "d": [1.0, 2.0], "e": True, "n": {"x": 0.001, "y": {"z": "w"}}}
-    text = "\n".join(fit._toml_table("meta", table))
+    text = "\n".join(record._toml_table("meta", table))
     assert tomllib.loads(text)["meta"] == table
 
 
 def test_staff_noise_moves_t5_only():
-    low = targets.simulate({"behaviour.staff_difficulty_noise": 0.1}, seed=3, residents=1000)
-    high = targets.simulate({"behaviour.staff_difficulty_noise": 0.9}, seed=3, residents=1000)
+    low, high = (targets.simulate_seeds({"behaviour.staff_difficulty_noise": noise}, [3], residents=1000).iloc[0]
+                 for noise in (0.1, 0.9))
     for t in ("T1", "T2", "T3", "T4"):
         assert low[t] == high[t]
     assert high["T5"] < low["T5"]
@@ -127,3 +129,47 @@ def test_target_table_pass_rule():
     table = targets.target_table(per_seed).set_index("target")
     assert table.loc["T1", "pass"] and not table.loc["T2", "pass"]
     assert table.loc["T2", "error_pp"] == pytest.approx(3.4)
+
+
+# ---------------------------------------------------------------------------------- engine and layout
+def test_batches_run_on_the_sweep_executors_with_the_same_results():
+    """A calibration batch gives the same T1–T5 in this process and in a process pool."""
+    from cogov_sim.experiments.execution import InProcessExecutor, PoolExecutor
+
+    seeds = np.random.SeedSequence(7).spawn(2)
+    points = [{"behaviour.activity_intercept": -2.0}, {"behaviour.activity_intercept": -0.5}]
+    here = targets.simulate_points(points, seeds, residents=300, months=36, years=(3,), executor=InProcessExecutor())
+    with PoolExecutor(2) as pool:
+        there = targets.simulate_points(points, seeds, residents=300, months=36, years=(3,), executor=pool)
+    for a, b in zip(here, there, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert here[1]["T4"].mean() < here[0]["T4"].mean()      # a higher activity intercept: fewer never attend
+    assert list(here[0]["seed"]) == [0, 1]
+
+
+def test_a_failed_run_of_a_batch_is_one_clear_error():
+    from cogov_sim.errors import CogovError
+
+    with pytest.raises(CogovError, match="no_such_parameter"):
+        targets.simulate_seeds({"behaviour.no_such_parameter": 1.0}, [0], residents=200, months=12, years=(1,))
+
+
+@pytest.mark.slow
+def test_validate_writes_only_where_it_is_told(tmp_path):
+    """A small validation run: the report and its figures go to the paths given, the figure links
+    resolve, and every pattern is rendered (the source tree is left alone)."""
+    from cogov_sim.calibration.render import write_report
+    from cogov_sim.calibration.validation import validate
+
+    threadpool_limits(limits=1, user_api="blas")
+    before = {p: p.stat().st_mtime_ns for p in (CALIBRATION_FILE.parent.parent / "docs").rglob("*")}
+    result = validate(CALIBRATION_FILE, None, seeds=3, residents=300, months=120, target_seeds=2)
+    assert len(result.target_runs) == 2 and set(result.verdicts["pattern"]) == {"S1", "S2", "S3", "S4", "S5", "S6"}
+    document = tmp_path / "out" / "report.md"
+    paths = write_report(result, document, tmp_path / "pictures")
+    assert paths[0] == document and all(p.parent == tmp_path / "pictures" for p in paths[1:])
+    text = document.read_text(encoding="utf-8")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert links and all((document.parent / link).exists() for link in links)
+    assert "No Morris screening found" in text                    # no artefact folder given
+    assert {p: p.stat().st_mtime_ns for p in (CALIBRATION_FILE.parent.parent / "docs").rglob("*")} == before

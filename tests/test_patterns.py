@@ -16,7 +16,7 @@ from cogov_sim.calibration import patterns as P
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("patterns")]
 
-SEEDS, RESIDENTS, MONTHS = range(10), 1500, 120
+SEEDS, RESIDENTS, MONTHS = 10, 1500, 120
 
 #: (pattern, claim) of every comparison that emerges (docs/validation.md).
 EMERGING = [

@@ -3,23 +3,50 @@
 Registered on the main parser by :func:`register` (kept light: the heavy imports happen when
 a command runs).
 
-Exit codes: 0 when every target passes; 1 when a target misses its ±3 pp tolerance (the
-failing targets are printed); 2 on a user error.
+Exit codes: 0 when every target passes; 1 when a target misses its tolerance (the failing
+targets are printed); 2 on a user error.
+
+The repository's locations are the defaults of this command line only (the library takes
+explicit paths): the calibration file the scenarios read, and ``docs/`` (``docs/calibration``,
+``docs/figures``, ``docs/validation.md``) under the current directory.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from ..experiments.cli import execution_arguments, workers_from_args
 
 EXIT_TARGET_MISSED = 1
+#: Default documentation folder (relative to the current directory: run from the repository root).
+DOCS = Path("docs")
+#: Default folder of the calibration's tables, under :data:`DOCS`.
+ARTEFACTS = DOCS / "calibration"
+#: Default folder of the report's figures, under :data:`DOCS`.
+FIGURES = DOCS / "figures"
+#: Default report, under :data:`DOCS`.
+REPORT = DOCS / "validation.md"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``calibrate`` and ``validate`` subcommands to the ``cogov`` parser."""
-    from ..cli import _positive
+def calibration_file() -> Path:
+    """The calibration file the scenarios read (``_calibration.toml`` beside ``_base.toml``)."""
+    from ..scenario import SCENARIO_DIR
 
+    return SCENARIO_DIR / "_calibration.toml"
+
+
+#: A bounded-number argument type: ``bounded(kind, lo, hi)`` returns the argparse ``type`` callable.
+Bounded = Callable[[type, int, int], Callable[[str], Any]]
+
+
+def register(subparsers: argparse._SubParsersAction, bounded: Bounded) -> None:
+    """Add the ``calibrate`` and ``validate`` subcommands to the ``cogov`` parser; ``bounded`` is the
+    main command line's argument type for numbers in a range (passed down, so that this module
+    never imports the command line that includes it)."""
     p = subparsers.add_parser(
         "calibrate", help="fit the behavioural parameters to the survey targets T1–T5 (brief §7)",
         description="Latin-hypercube design → rejection ABC → Nelder–Mead (common random numbers) → validation on "
@@ -27,17 +54,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "scenarios/_calibration.toml and docs/calibration/ when every target passes (or with --write). "
                     "Exit code 0 when all five targets are within ±3 pp, 1 when one misses.")
     p.add_argument("--quick", action="store_true",
-                   help="the same procedure, warm-started: 20 design points in the last full calibration's "
-                        "posterior box (5–95%% interval widened by its width on each side), 3 fitting seeds, "
-                        "2,000 residents, 16 validation seeds (~30 s); writes nothing unless --write is given")
+                   help="the same procedure, warm-started: a small design in the last full calibration's "
+                        "posterior box (5–95%% interval widened by its width on each side), few fitting and "
+                        "validation seeds, no profiles; writes nothing unless --write is given")
     write = p.add_mutually_exclusive_group()
     write.add_argument("--write", dest="write", action="store_true", default=None,
                        help="write the calibration file and artefacts even if a target misses (or in --quick)")
     write.add_argument("--no-write", dest="write", action="store_false", help="never write")
     p.add_argument("--no-morris", action="store_true", help="skip the Morris identifiability screening")
-    p.add_argument("--file", type=Path, help="calibration file to write (default scenarios/_calibration.toml)")
-    p.add_argument("--artefacts", type=Path, help="folder for the data behind the report (default docs/calibration)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--file", type=Path, help="calibration file to write (default: the one the scenarios read, "
+                                             "scenarios/_calibration.toml)")
+    p.add_argument("--artefacts", type=Path, default=ARTEFACTS,
+                   help=f"folder for the data behind the report (default {ARTEFACTS})")
+    execution_arguments(p, bounded)
     p.set_defaults(func=cmd_calibrate)
 
     p = subparsers.add_parser(
@@ -45,16 +74,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Re-simulate the targets with the committed calibration and test the governance patterns S1–S6 "
                     "(digest §4–§5) over seeds with effect sizes and 95%% intervals. With --report, write "
                     "docs/validation.md and its figures. Exit code 0 when all five targets pass, 1 otherwise.")
-    p.add_argument("--report", action="store_true", help="write docs/validation.md and docs/figures/*.png")
-    p.add_argument("--seeds", type=_positive(int, 3, 1000), default=20, help="seeds per scenario (default 20)")
-    p.add_argument("--residents", type=_positive(int, 200, 100_000), default=1500,
+    p.add_argument("--report", action="store_true", help="write the report and its figures (see --docs)")
+    p.add_argument("--seeds", type=bounded(int, 3, 1000), default=20, help="seeds per scenario (default 20)")
+    p.add_argument("--residents", type=bounded(int, 200, 100_000), default=1500,
                    help="residents per run for the patterns (default 1500)")
-    p.add_argument("--months", type=_positive(int, 60, 600), default=120, help="months per run (default 120)")
-    p.add_argument("--target-seeds", type=_positive(int, 2, 1000), default=40,
+    p.add_argument("--months", type=bounded(int, 60, 600), default=120, help="months per run (default 120)")
+    p.add_argument("--seed", type=bounded(int, 0, 2**63 - 1), default=0,
+                   help="root seed of the pattern runs: every scenario runs on its spawned children (default 0)")
+    p.add_argument("--target-seeds", type=bounded(int, 2, 1000), default=40,
                    help="seeds for the target check (default 40)")
-    p.add_argument("--docs", type=Path, help="documentation folder (default: the repository's docs/)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--docs", type=Path, default=DOCS,
+                   help=f"documentation folder: writes validation.md and figures/ there, reads calibration/ "
+                        f"(default {DOCS})")
+    p.add_argument("--file", type=Path, help="calibration file to check (default: the one the scenarios read)")
+    execution_arguments(p, bounded)
     p.set_defaults(func=cmd_validate)
+
+
+def _executor(args: argparse.Namespace):
+    """The executor the arguments ask for (the sweep's: process pool, in-process or Dask)."""
+    from ..experiments.execution import make_executor
+
+    return make_executor(workers=workers_from_args(args), scheduler=args.scheduler)
 
 
 def _stage_bars(quiet: bool):
@@ -80,17 +121,19 @@ def _stage_bars(quiet: bool):
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run the calibration and print target, simulated mean, 95% interval and pass/fail."""
-    from .fit import ARTEFACT_DIR, CALIBRATION_FILE, FULL, QUICK, calibrate, fitted_table, write_artefacts, write_calibration
     from .identifiability import format_morris, parameter_roles
+    from .procedure import FULL, QUICK, calibrate
+    from .record import fitted_table, write_artefacts, write_calibration
     from .targets import CALIBRATION_SCENARIO, TOLERANCE_PP, format_target_table
 
     config = QUICK if args.quick else FULL
-    print(f"cogov calibrate ({config.name}): {CALIBRATION_SCENARIO}, {config.residents:,} residents, "
-          f"survey of years {config.years[0]}–{config.years[-1]} of {config.months} months; "
-          f"up to {config.planned_runs():,} runs in one process", flush=True)
     on_stage, close = _stage_bars(args.quiet)
     try:
-        result = calibrate(config, on_stage=on_stage, morris=not args.no_morris)
+        with _executor(args) as executor:
+            print(f"cogov calibrate ({config.name}): {CALIBRATION_SCENARIO}, {config.residents:,} residents, "
+                  f"survey of years {config.years[0]}–{config.years[-1]} of {config.months} months; "
+                  f"up to {config.planned_runs():,} runs ({executor.description})", flush=True)
+            result = calibrate(config, on_stage=on_stage, morris=not args.no_morris, executor=executor)
     finally:
         close()
     n_val = len(config.validation_seeds)
@@ -117,11 +160,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         for r in result.profile.to_dict("records"):
             print(f"  {r['parameter']} = {r['value']:g} (documented {r['documented']:g}): distance "
                   f"{r['distance_before']:.1f} pp → {r['distance_after']:.1f} pp after re-fitting")
-    print(f"\n{result.runs:,} runs, {result.seconds:.0f} s CPU")
+    print(f"\n{result.runs:,} runs, {result.seconds:.0f} s")
     write = args.write if args.write is not None else (not args.quick and result.passed)
     if write:
-        path = write_calibration(result, args.file or CALIBRATION_FILE)
-        paths = write_artefacts(result, args.artefacts or ARTEFACT_DIR)
+        path = write_calibration(result, args.file or calibration_file(), keep_from=calibration_file())
+        paths = write_artefacts(result, args.artefacts)
         print(f"wrote {path} and {len(paths)} files to {paths[0].parent}/")
     elif not args.quick and args.write is None:
         print("not written: a target missed (use --write to write anyway)")
@@ -138,16 +181,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check the committed calibration and the patterns; optionally write the report."""
-    from . import report
+    from .render import terminal_summary, write_report
+    from .validation import validate
 
+    docs: Path = args.docs
     on_stage, close = _stage_bars(args.quiet)
     try:
-        result = report.validate(seeds=args.seeds, residents=args.residents, months=args.months,
-                                 target_seeds=args.target_seeds, on_stage=on_stage)
+        with _executor(args) as executor:
+            result = validate(args.file or calibration_file(), docs / ARTEFACTS.relative_to(DOCS), seeds=args.seeds,
+                              residents=args.residents, months=args.months, target_seeds=args.target_seeds,
+                              on_stage=on_stage, executor=executor, root_seed=args.seed)
     finally:
         close()
-    print(report.summary_text(result))
+    print(terminal_summary(result))
     if args.report:
-        paths = report.write_report(result, args.docs)
+        paths = write_report(result, docs / REPORT.relative_to(DOCS), docs / FIGURES.relative_to(DOCS))
         print(f"\nwrote {paths[0]} and {len(paths) - 1} figures")
     return 0 if result.targets["pass"].all() else EXIT_TARGET_MISSED

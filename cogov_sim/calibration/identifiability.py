@@ -11,14 +11,19 @@ the whole searched range (SALib's unscaled elementary effects on the unit cube).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..scenario import Scenario
 from . import sampling
+from .fit import nelder_mead
 from .sampling import FitParameter
-from .targets import CALIBRATION_SCENARIO, RUN_MONTHS, SURVEY_YEARS, TARGET_IDS, simulate_seeds
+from .targets import CALIBRATION_SCENARIO, RUN_MONTHS, SURVEY_YEARS, TARGET_IDS, simulate_points
+
+if TYPE_CHECKING:
+    from ..experiments.execution import Executor
 
 #: A parameter "constrains" a target when its mu* is at least this share of the target's
 #: largest mu* and at least :data:`MIN_EFFECT_PP`.
@@ -30,18 +35,17 @@ def morris_screening(base: Mapping[str, float], params: Sequence[FitParameter], 
                      seeds: Sequence[int], residents: int, levels: int = 4, seed: int = 0,
                      months: int = RUN_MONTHS, years: Sequence[int] = SURVEY_YEARS,
                      progress: Callable[[int], None] | None = None,
-                     scenario: str | Scenario = CALIBRATION_SCENARIO) -> pd.DataFrame:
-    """Morris screening; one row per (target, parameter): mu, mu*, its 95% CI half-width, sigma."""
+                     scenario: str | Scenario = CALIBRATION_SCENARIO, executor: Executor | None = None) -> pd.DataFrame:
+    """Morris screening; one row per (target, parameter): mu, mu*, its 95% CI half-width, sigma.
+    All Morris points run as one batch on ``executor``."""
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
     problem = {"num_vars": len(params), "names": sampling.names(params), "bounds": sampling.bounds(params).tolist()}
     X = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
-    Y = np.empty((len(X), len(TARGET_IDS)))
-    for i, row in enumerate(X):
-        values = {**base, **dict(zip(problem["names"], row, strict=True))}
-        per_seed = simulate_seeds(sampling.overrides(values), seeds, residents, months, years, scenario, progress)
-        Y[i] = 100.0 * per_seed[list(TARGET_IDS)].mean().to_numpy()
+    points = [sampling.overrides({**base, **dict(zip(problem["names"], row, strict=True))}) for row in X]
+    per_point = simulate_points(points, seeds, residents, months, years, scenario, progress, executor)
+    Y = np.array([100.0 * per_seed[list(TARGET_IDS)].mean().to_numpy() for per_seed in per_point])
     rows = []
     for j, tid in enumerate(TARGET_IDS):
         res = morris_analyze.analyze(problem, X, Y[:, j], num_levels=levels, conf_level=0.95, num_resamples=1000,
@@ -110,7 +114,8 @@ def format_morris(morris: pd.DataFrame) -> str:
 
 def profile_screened(fitted: Mapping[str, float], profiles: Sequence[tuple[str, float]], seeds: Sequence[int],
                      residents: int, maxfev: int, scenario: Scenario, months: int = RUN_MONTHS,
-                     years: Sequence[int] = SURVEY_YEARS, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+                     years: Sequence[int] = SURVEY_YEARS, progress: Callable[[int], None] | None = None,
+                     executor: Executor | None = None) -> pd.DataFrame:
     """Can a screened-only weight take another value if the fitted parameters are re-fitted?
 
     For each ``(name, value)``: set ``behaviour.name = value``, re-fit the four participation
@@ -119,14 +124,13 @@ def profile_screened(fitted: Mapping[str, float], profiles: Sequence[tuple[str, 
     after re-fitting within the tolerance means T1–T5 cannot tell that value from the
     documented one: the weight is not identified by the targets.
     """
-    from .fit import nelder_mead
-
     refit = [p for p in sampling.FIT_PARAMETERS if p.name != "staff_difficulty_noise"]
     rows = []
     for name, value in profiles:
         sc = scenario.with_overrides({**sampling.overrides(dict(fitted)), f"behaviour.{name}": float(value)})
         start = np.array([fitted[p.name] for p in refit])
-        best, trace = nelder_mead(start, seeds, residents, maxfev, 0.05, months, years, refit, progress, sc)
+        best, trace = nelder_mead(start, seeds, residents, maxfev, 0.05, months, years, refit, progress, sc,
+                                  executor)
         row = {"parameter": name, "value": float(value), "documented": float(getattr(scenario.behaviour, name)),
                "distance_before": float(trace["distance"].iloc[0]), "distance_after": float(trace["distance"].min()),
                "evaluations": len(trace)}

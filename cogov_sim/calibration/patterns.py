@@ -23,9 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ..experiments.execution import Executor
+    from ..run import Results
 
 #: The four reference models (digest §4.1–§4.4).
 REFERENCE = ("administrative_led", "autonomous", "cooperative", "co_governance")
@@ -53,6 +58,10 @@ COVERAGE_MARGIN = 0.02
 #: Transition (S6): the switch starts after month 24 and the levers ramp linearly over 24 months.
 SWITCH_MONTH, RAMP_MONTHS = 24, 24
 BOOTSTRAP = 2000
+#: S6: centred rolling mean (months) of the transition trajectories.
+SMOOTH_MONTHS = 3
+#: S6: an outcome "moves gradually" when going from 10% to 90% of its change takes at least this many months.
+GRADUAL_MONTHS = 6
 
 
 # ---------------------------------------------------------------------------------- running
@@ -66,35 +75,49 @@ class PatternRuns:
     seeds: tuple[int, ...]
     residents: int
     months: int
+    root_seed: int = 0
 
 
-def run_pattern_suite(seeds: Sequence[int], residents: int = 1500, months: int = 120,
-                      scenarios: Sequence[str] = PATTERN_SCENARIOS,
-                      progress: Callable[[int], None] | None = None) -> PatternRuns:
-    """Run every scenario on every seed (one process); keep the metrics the patterns need, the
-    simulated survey's target rows and, per run, the last month's share of public spending that
-    went to grid management."""
-    from ..run import release_model, run_scenario
+def run_pattern_suite(seeds: int, residents: int = 1500, months: int = 120,
+                      scenarios: Sequence[str] = PATTERN_SCENARIOS, progress: Callable[[int], None] | None = None,
+                      executor: Executor | None = None, root_seed: int = 0) -> PatternRuns:
+    """Run every scenario on ``seeds`` seeds (one batch on ``executor``, default: in this process); keep
+    the metrics the patterns need, the simulated survey's target rows and, per run, the last
+    month's share of public spending that went to grid management.
+
+    The seeds are the children of ``numpy.random.SeedSequence(root_seed).spawn(seeds)``; every
+    scenario runs on the same children (paired comparisons, common random numbers), and the
+    ``seed`` column is the child's index."""
+    from ..experiments.execution import BatchRun, InProcessExecutor, run_batch
+    from ..experiments.spec import Outputs
     from ..scenario import load_scenario
 
     loaded = {name: load_scenario(name) for name in scenarios}     # once: all seeds see the same files
+    children = np.random.SeedSequence(root_seed).spawn(seeds)
+    batch = [BatchRun(loaded[name], child, months=months, residents=residents) for name in scenarios
+             for child in children]
+    outputs = Outputs(summary=False, series=True, survey=True, metrics=METRICS)
+    tables = run_batch(batch, executor or InProcessExecutor(), outputs, extra=grid_share_of_spending,
+                       progress=progress)
     frames, runs, surveys = [], [], []
-    for name in scenarios:
-        for seed in seeds:
-            res = run_scenario(loaded[name], seed=int(seed), months=months, residents=residents, keep_model=True)
-            frames.append(res.series[["scenario", "seed", "month", *METRICS]])
-            sv = res.survey
-            surveys.append(sv[sv["target_id"] != ""][["scenario", "seed", "year", "target_id", "target", "share"]])
-            m = res.model
-            spent = m.ledger.outflow.get(m.government.account, 0.0)
-            runs.append({"scenario": name, "seed": int(seed),
-                         "grid_share_of_spending": m.ledger.flows.get("grid", 0.0) / spent if spent > 0 else 0.0})
-            release_model(m)
-            if progress is not None:
-                progress(1)
+    for k, (item, t) in enumerate(zip(batch, tables, strict=True)):
+        ids = {"scenario": item.scenario.name, "seed": k % seeds}
+        frames.append(t["series"].assign(**ids)[["scenario", "seed", "month", *METRICS]])
+        sv = t["survey"].assign(**ids)
+        surveys.append(sv[sv["target_id"] != ""][["scenario", "seed", "year", "target_id", "target", "share"]])
+        runs.append({**ids, "grid_share_of_spending": float(t["ledger"]["grid_share_of_spending"].iloc[0])})
     return PatternRuns(series=pd.concat(frames, ignore_index=True), runs=pd.DataFrame(runs),
-                       surveys=pd.concat(surveys, ignore_index=True), seeds=tuple(seeds),
-                       residents=residents, months=months)
+                       surveys=pd.concat(surveys, ignore_index=True), seeds=tuple(range(seeds)),
+                       residents=residents, months=months, root_seed=root_seed)
+
+
+def grid_share_of_spending(results: Results) -> dict[str, pd.DataFrame]:
+    """The ``ledger`` table of a pattern run: the last month's share of public spending that went to
+    grid management (computed in the worker, where the model is)."""
+    m = results.model
+    spent = m.ledger.outflow.get(m.government.account, 0.0)
+    share = m.ledger.flows.get("grid", 0.0) / spent if spent > 0 else 0.0
+    return {"ledger": pd.DataFrame({"grid_share_of_spending": [share]})}
 
 
 # ---------------------------------------------------------------------------------- statistics
@@ -245,14 +268,15 @@ def lever_month(fraction: float) -> float:
     return float(np.ceil(SWITCH_MONTH + fraction * RAMP_MONTHS - 1e-9))
 
 
-def transition_profile(series: pd.DataFrame, metric: str, smooth: int = 3) -> tuple[np.ndarray, np.ndarray, float, float]:
+def transition_profile(series: pd.DataFrame, metric: str,
+                       smooth: int = SMOOTH_MONTHS) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Seed-mean trajectory of ``metric`` in the transition scenario (centred rolling mean over
     ``smooth`` months), its pre-switch baseline (months 13–24) and eventual level (109–120)."""
     s = series[series["scenario"] == "transition"].pivot(index="month", columns="seed", values=metric)
     return _profile(s.to_numpy(), s.index.to_numpy(), smooth)
 
 
-def _profile(matrix: np.ndarray, months: np.ndarray, smooth: int = 3) -> tuple[np.ndarray, np.ndarray, float, float]:
+def _profile(matrix: np.ndarray, months: np.ndarray, smooth: int = SMOOTH_MONTHS) -> tuple[np.ndarray, np.ndarray, float, float]:
     mean = matrix.mean(axis=1)
     traj = pd.Series(mean).rolling(smooth, center=True, min_periods=1).mean().to_numpy()
     base = float(mean[(months >= PRE_SWITCH[0]) & (months <= PRE_SWITCH[1])].mean())
@@ -308,10 +332,10 @@ def lag_comparisons(lags: pd.DataFrame) -> list[Comparison]:
                     f"t{f} = {r[f't{f}']:.0f} months after the switch began [{r[f't{f}_lo']:.0f}, {r[f't{f}_hi']:.0f}]; "
                     f"levers {r[f'lever_t{f}']:.0f}; change {r['baseline']:.3g} → {r['final']:.3g}"))
         out.append(Comparison(
-            "S6", f"{r['metric']} moves gradually (10%→90% of its change takes ≥ 6 months)", r["metric"],
+            "S6", f"{r['metric']} moves gradually (10%→90% of its change takes ≥ {GRADUAL_MONTHS} months)", r["metric"],
             "transition, from month 24", "t90 − t10 [months]", rise, rise_lo, float("nan"),
-            "bootstrap over seeds (conservative bound)", "holds" if np.isfinite(rise_lo) and rise_lo >= 6 else
-            ("reversed" if rise < 6 else "inconclusive"),
+            "bootstrap over seeds (conservative bound)", "holds" if np.isfinite(rise_lo) and rise_lo >= GRADUAL_MONTHS else
+            ("reversed" if rise < GRADUAL_MONTHS else "inconclusive"),
             f"t10 = {r['t10']:.0f}, t90 = {r['t90']:.0f} months after the switch began; levers 10%→90% in "
             f"{r['lever_t90'] - r['lever_t10']:.0f} months"))
     return out

@@ -10,13 +10,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..parameters import Behaviour
 from ..scenario import Scenario
-from .targets import CALIBRATION_SCENARIO, RUN_MONTHS, SURVEY_YEARS, TARGET_IDS, distance_pp, simulate_seeds
+from .targets import CALIBRATION_SCENARIO, RUN_MONTHS, SURVEY_YEARS, TARGET_IDS, distance_pp, simulate_points
+
+if TYPE_CHECKING:
+    from ..experiments.execution import Executor
 
 
 @dataclass(frozen=True)
@@ -126,13 +130,15 @@ def latin_hypercube(n: int, seed: int, params: Sequence[FitParameter] = FIT_PARA
 def evaluate_design(design: pd.DataFrame, seeds: Sequence[int], residents: int, months: int = RUN_MONTHS,
                     years: Sequence[int] = SURVEY_YEARS, params: Sequence[FitParameter] = FIT_PARAMETERS,
                     progress: Callable[[int], None] | None = None,
-                    scenario: str | Scenario = CALIBRATION_SCENARIO) -> pd.DataFrame:
-    """Simulate every design point on the same seeds (common random numbers); return the design
-    with the mean T1–T5 over seeds and the distance to the targets (pp)."""
+                    scenario: str | Scenario = CALIBRATION_SCENARIO, executor: Executor | None = None) -> pd.DataFrame:
+    """Simulate every design point on the same seeds (common random numbers, one batch on
+    ``executor``); return the design with the mean T1–T5 over seeds and the distance to the targets (pp)."""
+    points = design[names(params)].to_numpy()
+    per_point = simulate_points([overrides(values, params) for values in points], seeds, residents, months, years,
+                                scenario, progress, executor)
     out = []
-    for values in design[names(params)].to_numpy():
-        per_seed = simulate_seeds(overrides(values, params), seeds, residents, months, years, scenario, progress)
+    for values, per_seed in zip(points, per_point, strict=True):
         means = per_seed[list(TARGET_IDS)].mean()
         out.append({**dict(zip(names(params), values, strict=True)), **means.to_dict(),
                     "distance": distance_pp(means.to_dict())})
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=[*names(params), *TARGET_IDS, "distance"])

@@ -17,16 +17,18 @@ respondents from a survey of similar size).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ..experiments.spec import Outputs
 from ..survey import TARGETS as SURVEY_TARGETS
 
 if TYPE_CHECKING:
+    from ..experiments.execution import Executor
     from ..scenario import Scenario
 
 #: The scenario the targets describe: the status quo (digest §4.1, §6).
@@ -80,33 +82,38 @@ def survey_targets(survey: pd.DataFrame, years: Iterable[int] = SURVEY_YEARS) ->
     return {tid: float(shares[tid]) for tid in TARGET_IDS}
 
 
-def simulate(overrides: Mapping[str, Any] | None = None, seed: int = 0, residents: int = 2000,
-             months: int = RUN_MONTHS, years: Iterable[int] = SURVEY_YEARS,
-             scenario: str | Scenario = CALIBRATION_SCENARIO) -> dict[str, float]:
-    """Run ``scenario`` (a name, or a Scenario loaded once) with behaviour ``overrides``; return T1–T5."""
-    from ..run import run_scenario
-
-    res = run_scenario(scenario, seed=seed, months=months, residents=residents, overrides=dict(overrides or {}))
-    return survey_targets(res.survey, years)
+#: What a calibration run keeps: the simulated survey only.
+SURVEY_ONLY = Outputs(summary=False, series=False, survey=True)
 
 
-def simulate_seeds(overrides: Mapping[str, Any] | None, seeds: Sequence[int], residents: int = 2000,
-                   months: int = RUN_MONTHS, years: Iterable[int] = SURVEY_YEARS,
-                   scenario: str | Scenario = CALIBRATION_SCENARIO, progress=None) -> pd.DataFrame:
-    """One row per seed with the T1–T5 shares (in-process loop, one worker). The scenario is
-    loaded and overridden once, so all seeds run the same parameters even if files change."""
+def simulate_seeds(overrides: Mapping[str, Any] | None, seeds: Sequence[int | np.random.SeedSequence],
+                   residents: int = 2000, months: int = RUN_MONTHS, years: Iterable[int] = SURVEY_YEARS,
+                   scenario: str | Scenario = CALIBRATION_SCENARIO, progress: Callable[[int], None] | None = None,
+                   executor: Executor | None = None) -> pd.DataFrame:
+    """One row per seed with the T1–T5 shares, run on ``executor`` (default: in this process).
+
+    The scenario is loaded once, so all seeds run the same parameters even if files change;
+    the ``seed`` column is the seed (an integer root seed) or its position in ``seeds`` (a SeedSequence)."""
+    return simulate_points([overrides or {}], seeds, residents, months, years, scenario, progress, executor)[0]
+
+
+def simulate_points(points: Sequence[Mapping[str, Any]], seeds: Sequence[int | np.random.SeedSequence],
+                    residents: int = 2000, months: int = RUN_MONTHS, years: Iterable[int] = SURVEY_YEARS,
+                    scenario: str | Scenario = CALIBRATION_SCENARIO, progress: Callable[[int], None] | None = None,
+                    executor: Executor | None = None) -> list[pd.DataFrame]:
+    """T1–T5 per seed (one frame per point, as :func:`simulate_seeds`) of every point of overrides,
+    each on the same ``seeds`` (common random numbers), as one batch on ``executor``."""
+    from ..experiments.execution import BatchRun, InProcessExecutor, run_batch
     from ..scenario import load_scenario
 
     years = tuple(years)
     sc = load_scenario(scenario)
-    if overrides:
-        sc = sc.with_overrides(dict(overrides))
-    rows = []
-    for seed in seeds:
-        rows.append({"seed": int(seed), **simulate(None, seed, residents, months, years, sc)})
-        if progress is not None:
-            progress(1)
-    return pd.DataFrame(rows, columns=["seed", *TARGET_IDS])
+    batch = [BatchRun(sc, seed, dict(point), months, residents) for point in points for seed in seeds]
+    tables = run_batch(batch, executor or InProcessExecutor(), SURVEY_ONLY, progress=progress)
+    labels = [seed if isinstance(seed, int | np.integer) else i for i, seed in enumerate(seeds)]
+    rows = [{"seed": int(labels[i % len(seeds)]), **survey_targets(t["survey"], years)} for i, t in enumerate(tables)]
+    return [pd.DataFrame(rows[k * len(seeds):(k + 1) * len(seeds)], columns=["seed", *TARGET_IDS])
+            for k in range(len(points))]
 
 
 def errors_pp(means: Mapping[str, float] | Sequence[float] | np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
                                           "Parquet chunks written as runs finish. See docs/sweeps.md.")
     p.add_argument("experiment", help="experiment name (scenarios/experiments/NAME.toml) or path to a .toml file")
     p.add_argument("--out", type=Path, help="results folder (default runs/sweeps/NAME)")
-    _execution_arguments(p, _positive)
+    execution_arguments(p, _positive)
     p.add_argument("--resume", action="store_true", help="skip runs already finished in --out (failed ones re-run)")
     p.add_argument("--force", action="store_true",
                    help="with --resume: accept a folder made by a different experiment file; "
@@ -46,7 +46,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--resamples", type=_positive(int, 10, 100_000), default=100,
                    help="bootstrap resamples for the confidence intervals (default 100)")
     p.add_argument("--conf-level", type=float, default=0.95, help="confidence level (default 0.95)")
-    _execution_arguments(p, _positive)
+    execution_arguments(p, _positive)
     p.set_defaults(func=cmd_sensitivity)
 
     p = subparsers.add_parser("export", help="export a sweep for other tools (EMA Workbench)",
@@ -60,7 +60,8 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export)
 
 
-def _execution_arguments(p: argparse.ArgumentParser, positive: Any) -> None:
+def execution_arguments(p: argparse.ArgumentParser, positive: Any) -> None:
+    """Add ``--workers``, ``--in-process``, ``--scheduler`` and ``--quiet`` (every command that runs many models)."""
     p.add_argument("--workers", type=positive(int, 0, 4096), metavar="N",
                    help="local worker processes (default: all cores; 0 = in this process)")
     p.add_argument("--in-process", action="store_true", help="run in this process (same as --workers 0)")
@@ -68,7 +69,8 @@ def _execution_arguments(p: argparse.ArgumentParser, positive: Any) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _workers(args: argparse.Namespace) -> int | None:
+def workers_from_args(args: argparse.Namespace) -> int | None:
+    """The ``workers`` of :func:`~cogov_sim.experiments.execution.make_executor` asked for by the arguments."""
     return 0 if args.in_process else args.workers
 
 
@@ -89,7 +91,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     exp = load_experiment(args.experiment)
     out = args.out or default_out(exp)
     _interrupt_on_sigterm()
-    report = run_sweep(exp, out, workers=_workers(args), scheduler=args.scheduler, resume=args.resume,
+    report = run_sweep(exp, out, workers=workers_from_args(args), scheduler=args.scheduler, resume=args.resume,
                        force=args.force, chunk_runs=args.chunk_runs, flush_seconds=args.flush_seconds,
                        quiet=args.quiet)
     ran = f"{report.ran} runs in {report.seconds:.1f} s ({report.executor})" if report.ran else "nothing to run"
@@ -108,7 +110,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if not root.is_dir():
         exp = load_experiment(find_experiment(args.source))
         root = default_out(exp)
-        report = run_sweep(exp, root, workers=_workers(args), scheduler=args.scheduler, resume=True,
+        report = run_sweep(exp, root, workers=workers_from_args(args), scheduler=args.scheduler, resume=True,
                            quiet=args.quiet)
         print(f"{exp.name}: {report.line()} ({root}/)", file=sys.stderr)
     outputs = args.output or list(DEFAULT_OUTPUTS)

@@ -21,14 +21,15 @@ import socket
 import time
 import traceback
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import CogovError
-from ..run import Results, run_scenario
+from ..run import Results, release_model, run_scenario
 from ..scenario import Scenario
 from .design import Run, format_spawn_key
 from .spec import SUMMARY_EXTRA, Experiment, Outputs
@@ -52,6 +53,9 @@ class RunTask:
     overrides: dict[str, Any]
     outputs: Outputs
     factor_keys: tuple[str, ...]
+    #: Optional picklable function of the finished run (its model kept on ``Results.model``)
+    #: returning more tables by name, computed in the worker (e.g. ledger totals).
+    extra: Callable[[Results], dict[str, pd.DataFrame]] | None = None
 
 
 @dataclass
@@ -93,8 +97,14 @@ def execute_run(task: RunTask) -> RunOutcome:
     try:
         from .store import arrow_table
 
-        results = run_scenario(task.scenario, seed=task.run.seed_sequence(), overrides=task.overrides or None)
-        frames = {name: arrow_table(frame) for name, frame in shape_frames(results, task).items()}
+        results = run_scenario(task.scenario, seed=task.run.seed_sequence(), overrides=task.overrides or None,
+                               keep_model=task.extra is not None)
+        shaped = shape_frames(results, task)
+        if task.extra is not None:
+            shaped.update({name: _with_ids(frame, id_columns(task.run, task.factor_keys))
+                           for name, frame in task.extra(results).items()})
+            release_model(results.model)  # type: ignore[arg-type]
+        frames = {name: arrow_table(frame) for name, frame in shaped.items()}
     except Exception as exc:
         return failed_outcome(task.run, exc, time.perf_counter() - start, worker, traceback.format_exc())
     return RunOutcome(task.run, "done", frames, seconds=time.perf_counter() - start, worker=worker)
@@ -328,6 +338,56 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """One run of a batch: a scenario (loaded once by the caller), overrides, a seed, and optionally
+    the run length and population size (``None``: the scenario's)."""
+
+    scenario: Scenario
+    seed: int | np.random.SeedSequence
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    months: int | None = None
+    residents: int | None = None
+
+
+def run_batch(batch: Sequence[BatchRun], executor: Executor, outputs: Outputs,
+              extra: Callable[[Results], dict[str, pd.DataFrame]] | None = None,
+              progress: Callable[[int], None] | None = None) -> list[dict[str, pd.DataFrame]]:
+    """Run every run of ``batch`` on ``executor`` and return each run's tables, in the order of ``batch``.
+
+    The entry point for callers that need every run of a batch before they go on (calibration,
+    validation), as :func:`~cogov_sim.experiments.sweep.run_sweep` is for experiment files. Each
+    run's tables (``summary``, ``series``, ``survey`` as chosen by ``outputs``, plus those of
+    ``extra``) are pandas DataFrames led by the identifying columns of :func:`id_columns`
+    (``run_id`` is the position in ``batch``). Seeds are used as given: pass children of
+    ``numpy.random.SeedSequence(root).spawn(n)`` (or the same child for runs that must share
+    common random numbers). ``progress`` is called with 1 per finished run. A failed run raises
+    :class:`~cogov_sim.errors.CogovError` with its error, after the runs in flight finish.
+    """
+    tasks = []
+    for i, item in enumerate(batch):
+        seq = item.seed if isinstance(item.seed, np.random.SeedSequence) else np.random.SeedSequence(item.seed)
+        run = Run(i, i, 0, item.scenario.name, {}, int(seq.entropy), tuple(int(k) for k in seq.spawn_key))
+        overrides = {**item.overrides, **({"months": item.months} if item.months is not None else {}),
+                     **({"population.residents": item.residents} if item.residents is not None else {})}
+        tasks.append(RunTask(run, item.scenario, overrides, outputs, (), extra))
+    tables: list[dict[str, pd.DataFrame]] = [{} for _ in tasks]
+    failure: RunOutcome | None = None
+    for outcome in executor.map_unordered(tasks):
+        if outcome is None:
+            continue
+        if outcome.status != "done":
+            failure = failure or outcome
+        else:
+            tables[outcome.run.run_id] = {name: table.to_pandas() for name, table in outcome.frames.items()}
+        if progress is not None:
+            progress(1)
+    if failure is not None:
+        raise CogovError(f"run {failure.run.run_id} of the batch ({failure.run.scenario}) failed: "
+                         f"{failure.error_type}: {failure.error_message}")
+    return tables
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
