@@ -19,7 +19,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,dashboard]"
+	$(BIN)/python -m pip install --quiet -e ".[analysis,notebooks,dev,dashboard]"
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: install
@@ -28,13 +28,17 @@ demo: install
 lint: install
 	$(BIN)/ruff check cogov_sim tests benchmarks
 
+# Notebooks run top to bottom under nbmake at these smaller sizes (each reads them from the environment).
+NB_SIZES = COGOV_NB_RESIDENTS=1000 COGOV_NB_MONTHS=24 COGOV_NB_SEEDS=2 COGOV_NB_SAMPLES=24 COGOV_NB_SOBOL_N=8 \
+           COGOV_NB_WORKERS=2
+
 # chromium and CJK fonts for the browser tests and Chinese figures (apt-get as root, when missing)
 system-packages:
 	bash .ci/system-packages
 
 test: lint system-packages
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q tests
-	$(BIN)/python -m pytest -q --nbmake notebooks
+	$(NB_SIZES) $(BIN)/python -m pytest -q --nbmake notebooks
 	$(MAKE) --no-print-directory test-mesa-next
 
 # Forward compatibility: the smoke subset on the newest Mesa 3.x, deprecations as errors.

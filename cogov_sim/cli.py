@@ -15,6 +15,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from .calibration.cli import register as register_calibration
+from .discovery.cli import register as register_discovery
 from .errors import CogovError
 from .experiments.cli import register as register_experiments
 from .workshop.cli import register as register_workshop
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_experiments(sub)
     register_calibration(sub, _positive)
     register_workshop(sub, _positive, REFERENCE_MODELS)
+    register_discovery(sub)
     return parser
 
 

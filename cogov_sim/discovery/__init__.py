@@ -1,0 +1,14 @@
+"""Scenario discovery (情景发现): under which combinations of levers does an outcome happen?
+
+* :mod:`.prim` — PRIM (EMA Workbench) on a sweep's summary table: :func:`discover`.
+* :mod:`.cli` — ``cogov discover``.
+
+Needs the ``analysis`` extra (``pip install "cogov-sim[analysis]"``); importing this
+package is cheap, the EMA Workbench loads when PRIM runs. See ``docs/sweeps.md``.
+"""
+
+from __future__ import annotations
+
+from .prim import Discovery, discover, prim_inputs
+
+__all__ = ["Discovery", "discover", "prim_inputs"]
