@@ -12,27 +12,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..cli_args import output_folder, real, whole
+
 #: Outcomes analysed by ``cogov sensitivity`` when no ``--output`` is given.
 DEFAULT_OUTPUTS = ("coverage", "participation_any", "satisfaction", "trust_government")
 
 
 def register(subparsers: Any) -> None:
     """Add the ``sweep``, ``sensitivity`` and ``export`` subcommands to the ``cogov`` parser."""
-    from ..cli import _positive  # at call time: cogov_sim.cli imports this module at its top
-
     p = subparsers.add_parser("sweep", help="run an experiment (a design of runs) into a Parquet results folder",
                               description="Run every run of an experiment file; results go to a folder of "
                                           "Parquet chunks written as runs finish. See docs/sweeps.md.")
     p.add_argument("experiment", help="experiment name (scenarios/experiments/NAME.toml) or path to a .toml file")
-    p.add_argument("--out", type=Path, help="results folder (default runs/sweeps/NAME)")
-    execution_arguments(p, _positive)
+    p.add_argument("--out", type=output_folder, help="results folder (default runs/sweeps/NAME)")
+    execution_arguments(p)
     p.add_argument("--resume", action="store_true", help="skip runs already finished in --out (failed ones re-run)")
     p.add_argument("--force", action="store_true",
                    help="with --resume: accept a folder made by a different experiment file; "
                         "without: delete the folder's results and start over")
-    p.add_argument("--chunk-runs", type=_positive(int, 1, 1_000_000), default=25, metavar="N",
+    p.add_argument("--chunk-runs", type=whole(1, 1_000_000), default=25, metavar="N",
                    help="write a chunk every N finished runs (default 25)")
-    p.add_argument("--flush-seconds", type=_positive(int, 1, 86_400), default=30, metavar="S",
+    p.add_argument("--flush-seconds", type=whole(1, 86_400), default=30, metavar="S",
                    help="... or every S seconds (default 30)")
     p.set_defaults(func=cmd_sweep)
 
@@ -42,11 +42,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("source", help="results folder of a sobol/morris sweep, or an experiment file to run first")
     p.add_argument("--output", action="append", metavar="METRIC",
                    help=f"summary outcome to analyse (repeatable; default: {', '.join(DEFAULT_OUTPUTS)})")
-    p.add_argument("--out", type=Path, help="where to write the CSV and PNG (default DIR/sensitivity)")
-    p.add_argument("--resamples", type=_positive(int, 10, 100_000), default=100,
+    p.add_argument("--out", type=output_folder, help="where to write the CSV and PNG (default DIR/sensitivity)")
+    p.add_argument("--resamples", type=whole(10, 100_000), default=100,
                    help="bootstrap resamples for the confidence intervals (default 100)")
-    p.add_argument("--conf-level", type=float, default=0.95, help="confidence level (default 0.95)")
-    execution_arguments(p, _positive)
+    p.add_argument("--conf-level", type=real(0.5, 0.999), default=0.95, help="confidence level (default 0.95)")
+    execution_arguments(p)
     p.set_defaults(func=cmd_sensitivity)
 
     p = subparsers.add_parser("export", help="export a sweep for other tools (EMA Workbench)",
@@ -60,9 +60,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export)
 
 
-def execution_arguments(p: argparse.ArgumentParser, positive: Any) -> None:
+def execution_arguments(p: argparse.ArgumentParser) -> None:
     """Add ``--workers``, ``--in-process``, ``--scheduler`` and ``--quiet`` (every command that runs many models)."""
-    p.add_argument("--workers", type=positive(int, 0, 4096), metavar="N",
+    p.add_argument("--workers", type=whole(0, 4096), metavar="N",
                    help="local worker processes (default: all cores; 0 = in this process)")
     p.add_argument("--in-process", action="store_true", help="run in this process (same as --workers 0)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
