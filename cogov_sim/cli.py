@@ -17,6 +17,7 @@ from .calibration.cli import register as register_calibration
 from .cli_args import output_folder, whole
 from .errors import CogovError
 from .experiments.cli import register as register_experiments
+from .progress import progress_bar
 from .threads import limit_blas_threads
 from .workshop.cli import register as register_workshop
 from .workshop.i18n import label as translate
@@ -72,8 +73,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its outputs, or compare the reference models."""
     if args.scenario is None:
         return compare_reference_models(args)
-    from tqdm import tqdm
-
     from .plotting import save_panel
     from .run import run_scenario
     from .scenario import load_scenario
@@ -81,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario)
     months = args.months or sc.months
     out = args.out or Path("runs") / f"{sc.name}-seed{args.seed}"
-    with tqdm(total=months, desc=sc.name, unit="month", disable=args.quiet, file=sys.stderr) as bar:
+    with progress_bar(months, sc.name, "month", disable=args.quiet) as bar:
         results = run_scenario(sc, seed=args.seed, months=months, residents=args.residents,
                                progress=lambda _: bar.update(1))
     paths = results.save(out)
@@ -103,14 +102,13 @@ def comparison_table(summaries: pd.DataFrame) -> str:
 
 def compare_reference_models(args: argparse.Namespace) -> int:
     """The main job: the four reference models on one seed, side by side."""
-    from tqdm import tqdm
-
     from .run import run_scenario
 
     summaries = []
-    for name in tqdm(REFERENCE_MODELS, desc="reference models", unit="model", disable=args.quiet,
-                     file=sys.stderr):
-        summaries.append(run_scenario(name, seed=args.seed, months=args.months, residents=args.residents).summary)
+    with progress_bar(len(REFERENCE_MODELS), "reference models", "model", disable=args.quiet) as bar:
+        for name in REFERENCE_MODELS:
+            summaries.append(run_scenario(name, seed=args.seed, months=args.months, residents=args.residents).summary)
+            bar.update(1)
     frame = pd.concat(summaries, ignore_index=True)
     months, residents = int(frame["months"].iloc[0]), int(frame["residents"].iloc[0])
     print(f"Four governance models, ONE seed ({args.seed}), {residents:,} residents, {months} months "

@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import ScenarioError, closest
 from .parameters import DOMAINS, GROUPS, Behaviour, Economy, Levers, Population, constraint_violation, format_number
-from .validation import allowed, as_whole_number, short_repr
+from .validation import allowed, as_whole_number, name_problem, short_repr
 
 #: The repository's scenario folder (the package is installed in editable mode).
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -190,6 +190,8 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
     changes: dict[str, Any] = {"name": path.stem, "source": where}
     if "name" in data:
         changes["name"] = _expect(where, "name", data["name"], str)
+        if problem := name_problem(changes["name"]):
+            raise ScenarioError(f"{where}: {problem}")
     if "description" in data:
         changes["description"] = _expect(where, "description", data["description"], str).strip()
     if "months" in data:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,8 @@ from .errors import ArgumentError
 from .parameters import Population, format_number
 from .threads import limit_blas_threads
 
+#: Names of scenarios and experiments (they become folder names).
+SAFE_NAME = re.compile(r"[^\W_][\w.-]{0,99}")
 #: Seeds: non-negative 63-bit integers (or a ``numpy.random.SeedSequence``).
 SEED_RANGE = (0, 2**63 - 1)
 #: Run length in months.
@@ -73,6 +76,18 @@ def whole_number(name: str, value: Any, lo: int, hi: int) -> int:
     if problem:
         raise ArgumentError(f"{name}: {problem}")
     return number
+
+
+def name_problem(name: str) -> str:
+    """What is wrong with a scenario or experiment ``name`` used in output paths ("" if nothing).
+
+    A name is a safe slug: letters (any script), digits, ``_``, ``-`` and ``.``, starting with a
+    letter or digit, at most 100 characters, so that ``runs/NAME-seed0`` stays inside ``runs/``.
+    """
+    if not SAFE_NAME.fullmatch(name) or ".." in name:
+        return (f"name = {short_repr(name)}: not a safe name; allowed: letters, digits, '_', '-' and '.', "
+                f"starting with a letter or digit, at most 100 characters (no '/', no '..')")
+    return ""
 
 
 def check_seed(seed: Any) -> int | np.random.SeedSequence:

@@ -14,7 +14,6 @@ explicit paths): the calibration file the scenarios read, and ``docs/`` (``docs/
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..cli_args import whole
@@ -93,7 +92,7 @@ def _executor(args: argparse.Namespace):
 
 def _stage_bars(quiet: bool):
     """A stage callback drawing one tqdm bar per stage on stderr."""
-    from tqdm import tqdm
+    from ..progress import progress_bar
 
     bars = []
 
@@ -101,7 +100,7 @@ def _stage_bars(quiet: bool):
         for b in bars:
             b.close()
         bars.clear()
-        bar = tqdm(total=total, desc=name, unit="run", disable=quiet, file=sys.stderr, leave=False)
+        bar = progress_bar(total, name, "run", disable=quiet, leave=False)
         bars.append(bar)
         return bar.update
 

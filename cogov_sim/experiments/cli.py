@@ -16,6 +16,8 @@ from ..cli_args import output_folder, real, whole
 
 #: Outcomes analysed by ``cogov sensitivity`` when no ``--output`` is given.
 DEFAULT_OUTPUTS = ("coverage", "participation_any", "satisfaction", "trust_government")
+#: Designs with more runs than this need ``--yes``.
+CONFIRM_RUNS = 100_000
 
 
 def register(subparsers: Any) -> None:
@@ -30,6 +32,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--force", action="store_true",
                    help="with --resume: accept a folder made by a different experiment file; "
                         "without: delete the folder's results and start over")
+    p.add_argument("--run-timeout", type=real(0, 604_800), metavar="S",
+                   help="seconds a run may take before it is recorded as failed (default: the experiment's "
+                        "run_timeout; 0 = no limit)")
+    p.add_argument("--yes", action="store_true",
+                   help=f"run a design of more than {CONFIRM_RUNS:,} runs (otherwise refused with its size and "
+                        f"estimated duration)")
     p.add_argument("--chunk-runs", type=whole(1, 1_000_000), default=25, metavar="N",
                    help="write a chunk every N finished runs (default 25)")
     p.add_argument("--flush-seconds", type=whole(1, 86_400), default=30, metavar="S",
@@ -83,17 +91,40 @@ def _interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def announce_size(exp: Any, args: argparse.Namespace) -> None:
+    """Print the design's run count and estimated duration; refuse a huge design without ``--yes``."""
+    from ..errors import CogovError
+    from .execution import default_workers
+    from .spec import run_count
+    from .sweep import estimate_seconds, format_duration
+
+    runs = run_count(exp)
+    workers = 1 if workers_from_args(args) == 0 else (workers_from_args(args) or default_workers())
+    size = f"{runs:,} runs, about {format_duration(estimate_seconds(exp, workers))} on {workers} cores"
+    if runs > CONFIRM_RUNS and not getattr(args, "yes", False):
+        raise CogovError(f"{exp.where}: the design has {size}; allowed without --yes: {CONFIRM_RUNS:,} runs "
+                         f"(add --yes to run it)")
+    if not args.quiet:
+        print(f"{exp.name}: {size} (before resuming)", file=sys.stderr)
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run or resume a sweep; print ``done N / failed N / remaining N``. Exit 1 if any run failed."""
     from .spec import load_experiment
-    from .sweep import default_out, run_sweep
+    from .sweep import SweepInterrupted, default_out, run_sweep
 
     exp = load_experiment(args.experiment)
     out = args.out or default_out(exp)
+    announce_size(exp, args)
     _interrupt_on_sigterm()
-    report = run_sweep(exp, out, workers=workers_from_args(args), scheduler=args.scheduler, resume=args.resume,
-                       force=args.force, chunk_runs=args.chunk_runs, flush_seconds=args.flush_seconds,
-                       quiet=args.quiet)
+    try:
+        report = run_sweep(exp, out, workers=workers_from_args(args), scheduler=args.scheduler, resume=args.resume,
+                           force=args.force, chunk_runs=args.chunk_runs, flush_seconds=args.flush_seconds,
+                           quiet=args.quiet, run_timeout=args.run_timeout)
+    except SweepInterrupted as stop:
+        print(f"{exp.name}: interrupted; finished runs are saved in {out}/ (--resume continues)")
+        print(stop.report.line())
+        raise KeyboardInterrupt from None
     ran = f"{report.ran} runs in {report.seconds:.1f} s ({report.executor})" if report.ran else "nothing to run"
     print(f"{exp.name}: {ran}; results in {out}/")
     print(report.line())
@@ -102,7 +133,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Sensitivity indices of a sweep (run first if given an experiment file)."""
-    from .analysis import format_table, save_plot, sensitivity
+    from .analysis import degenerate_intervals, format_table, save_plot, sensitivity
     from .spec import find_experiment, load_experiment
     from .sweep import default_out, run_sweep
 
@@ -110,11 +141,15 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if not root.is_dir():
         exp = load_experiment(find_experiment(args.source))
         root = default_out(exp)
+        announce_size(exp, args)
         report = run_sweep(exp, root, workers=workers_from_args(args), scheduler=args.scheduler, resume=True,
                            quiet=args.quiet)
         print(f"{exp.name}: {report.line()} ({root}/)", file=sys.stderr)
     outputs = args.output or list(DEFAULT_OUTPUTS)
     table, method = sensitivity(root, outputs, num_resamples=args.resamples, conf_level=args.conf_level)
+    if bad := degenerate_intervals(table, method):
+        print(f"cogov: warning: {bad} of {table.size and len(table) * 2} confidence intervals are degenerate (zero "
+              f"width or undefined); the design has too few samples or an outcome does not vary", file=sys.stderr)
     out = args.out or root / "sensitivity"
     out.mkdir(parents=True, exist_ok=True)
     csv, png = out / f"{method}.csv", out / f"{method}.png"

@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..errors import CogovError
 from .execution import RunOutcome, id_columns
+from .tables import arrow_table
 
 #: Result tables besides ``runs``.
 DATA_TABLES = ("summary", "series", "survey")
@@ -247,7 +248,7 @@ def runs_frame(outcomes: list[RunOutcome], factor_keys: list[str]) -> pd.DataFra
     keys = tuple(factor_keys)
     return pd.DataFrame([{**id_columns(o.run, keys), "status": o.status, "error_type": o.error_type,
                           "error_message": o.error_message, "error_traceback": o.error_traceback,
-                          "seconds": o.seconds, "worker": o.worker} for o in outcomes])
+                          "seconds": o.seconds, "worker": o.worker, "attempts": o.attempts} for o in outcomes])
 
 
 def load_manifest(root: str | os.PathLike[str], missing_ok: bool = False) -> dict[str, Any] | None:
@@ -334,20 +335,6 @@ def _read_runs(root: Path) -> pd.DataFrame:
     runs = runs.sort_values(["run_id", "_chunk"], kind="stable")
     runs["_rank"] = (runs["status"] == "done").astype(int)
     return runs.sort_values(["run_id", "_rank"], kind="stable").groupby("run_id").tail(1)
-
-
-def arrow_table(frame: pd.DataFrame) -> Any:
-    """A DataFrame as an Arrow table with the store's schema rules.
-
-    Every part of a table must share one schema: a column that is empty in a run must not
-    become type ``null``, text is always plain ``string``, and no pandas metadata is kept.
-    """
-    import pyarrow as pa
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) or pa.types.is_large_string(f.type)
-                        else f for f in table.schema])
-    return table.cast(schema).replace_schema_metadata(None)
 
 
 def _concat(tables: list[Any]) -> Any:
