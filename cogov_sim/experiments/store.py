@@ -20,6 +20,7 @@ Every part of a table has the same columns, so ``pandas.read_parquet("DIR/summar
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -42,6 +43,8 @@ TABLES = ("runs", *DATA_TABLES)
 MANIFEST = "manifest.json"
 EXPERIMENT_COPY = "experiment.toml"
 FORMAT = "cogov-sweep/1"
+#: The package whose source files :func:`provenance` hashes.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _PART = re.compile(r"^part-(\d{6})\.parquet$")
 
 
@@ -67,6 +70,8 @@ class SweepStore:
         self._next_chunk = 0
         self._header: dict[str, Any] = {}
         self._lock: Any = None
+        #: Chunks found damaged on opening and set aside (their runs run again).
+        self.damaged_chunks: list[int] = []
 
     # --- opening ---------------------------------------------------------------------
 
@@ -96,13 +101,9 @@ class SweepStore:
             self._clear()
             manifest = None
         elif existing:
-            old = (manifest or {}).get("experiment", {}).get("sha256")
-            new = header["experiment"]["sha256"]
-            if old != new and not force:
-                what = f"sha256 {old[:12]}…" if old else "no manifest"
-                raise CogovError(f"{self.root} was created from a different experiment file ({what}, this one is "
-                                 f"{new[:12]}…); use another --out, or add --force to resume anyway")
+            header = self._check_resume(manifest or {}, header, force)
         self._tidy()
+        self.damaged_chunks = self._verify()
         runs = _read_runs(self.root)
         self._status = {int(r.run_id): _status_entry(r) for r in runs.itertuples()}
         numbers = [n for table in TABLES for n in _parts(self.root, table)]
@@ -111,6 +112,53 @@ class SweepStore:
         if experiment_text is not None:
             _atomic_write(self.root / EXPERIMENT_COPY, experiment_text)
         self.write_manifest()
+
+    def _check_resume(self, manifest: dict[str, Any], header: dict[str, Any], force: bool) -> dict[str, Any]:
+        """Refuse to resume a different design (always) or with different code (unless ``force``)."""
+        old = manifest.get("experiment", {}).get("sha256")
+        new = header["experiment"]["sha256"]
+        if old != new:
+            what = f"sha256 {old[:12]}…" if old else "no manifest"
+            same = _plain(manifest.get("design")) == _plain(header["design"]) \
+                and manifest.get("root_seed") == header["root_seed"]
+            if not same:
+                raise CogovError(f"{self.root} was created from a different experiment file with another design "
+                                 f"({what}, this one is {new[:12]}…); use another --out, or --force without --resume "
+                                 f"to delete it and start over")
+            if not force:
+                raise CogovError(f"{self.root} was created from a different experiment file ({what}, this one is "
+                                 f"{new[:12]}…; same design); use another --out, or add --force to resume anyway")
+        changed = changed_files(manifest.get("provenance"), header["provenance"])
+        if changed and not force:
+            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            raise CogovError(f"{self.root} holds results of different code or scenario files ({', '.join(changed[:3])}"
+                             f"{more} changed); use another --out, or add --force to mix them")
+        if changed:  # --force: keep a record of every code version whose results the folder holds
+            earlier = [*manifest.get("earlier_provenance", []), manifest.get("provenance", {}).get("sha256")]
+            header = {**header, "earlier_provenance": earlier}
+        return header
+
+    def _verify(self) -> list[int]:
+        """Check every committed chunk's files can be opened (a truncated Parquet file cannot).
+
+        A damaged chunk is moved to ``DIR/damaged/`` whole, so that its runs count as not done and
+        run again; returns the numbers of the chunks moved.
+        """
+        import pyarrow.parquet as pq
+
+        damaged = []
+        for number in _parts(self.root, "runs"):
+            paths = [p for table in TABLES if (p := _parts(self.root, table).get(number)) is not None]
+            try:
+                for path in paths:
+                    pq.read_metadata(path)
+            except Exception:  # pyarrow raises several types for a damaged file
+                damaged.append(number)
+                for path in paths:
+                    target = self.root / "damaged" / path.parent.name
+                    target.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target / path.name)
+        return damaged
 
     def done_ids(self) -> set[int]:
         """Run ids finished in committed chunks."""
@@ -236,11 +284,35 @@ def design_record(exp: Any, rows: list[Any]) -> dict[str, Any]:
 
 
 def manifest_header(exp: Any, rows: list[Any], runs_total: int, version: str) -> dict[str, Any]:
-    """The manifest's fixed part: experiment file and hash, package version, root seed, design rows."""
+    """The manifest's fixed part: experiment file and hash, package version and source, root seed, design rows."""
     return {"format": FORMAT, "experiment": {"name": exp.name, "path": str(exp.path), "sha256": exp.sha256,
                                              "description": exp.description},
-            "package_version": version, "root_seed": exp.seed, "runs_total": runs_total,
-            "design": design_record(exp, rows)}
+            "package_version": version, "provenance": provenance(exp), "root_seed": exp.seed,
+            "runs_total": runs_total, "design": design_record(exp, rows)}
+
+
+def provenance(exp: Any) -> dict[str, Any]:
+    """SHA-256 of every source file of the package and of every scenario file in the experiment's
+    scenario folders (the files a run can read), and one hash over them all."""
+    files = {f"cogov_sim/{p.relative_to(PACKAGE_DIR).as_posix()}": p for p in sorted(PACKAGE_DIR.rglob("*.py"))}
+    for folder in sorted({Path(sc.source).resolve().parent for sc in exp.scenarios if sc.source != "<defaults>"}):
+        files.update({f"scenarios:{p.resolve()}": p for p in sorted(folder.glob("*.toml"))})
+    hashes = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    total = hashlib.sha256("".join(f"{k}={v}\n" for k, v in hashes.items()).encode()).hexdigest()
+    return {"sha256": total, "files": hashes}
+
+
+def changed_files(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    """Files whose hash differs between two :func:`provenance` records (all, if ``old`` is missing)."""
+    if not old or old.get("sha256") == new["sha256"]:
+        return [] if old else ["(no source record: made by an older version)"]
+    before, after = old.get("files", {}), new["files"]
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON would give it back (tuples become lists, numpy scalars numbers)."""
+    return json.loads(json.dumps(value, default=_json_default))
 
 
 def runs_frame(outcomes: list[RunOutcome], factor_keys: list[str]) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,6 +147,9 @@ def run_sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.Pat
     store = SweepStore(out, chunk_runs=chunk_runs, flush_seconds=flush_seconds)
     store.open(manifest_header(exp, rows, len(runs), __version__), resume=resume, force=force,
                experiment_text=exp.path.read_bytes())
+    if store.damaged_chunks and not quiet:
+        print(f"cogov: warning: {len(store.damaged_chunks)} damaged chunk(s) set aside in {out / 'damaged'}/ "
+              f"(numbers {', '.join(map(str, store.damaged_chunks[:5]))}); their runs run again", file=sys.stderr)
     done = store.done_ids()
     todo = [r for r in runs if r.run_id not in done]
     report = SweepReport(out, len(runs), 0, 0, 0)
