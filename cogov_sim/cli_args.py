@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,7 +64,9 @@ def output_folder(text: str) -> Path:
         parent = parent.parent
     if not parent.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r}: {parent} is a file, not a folder; allowed: a folder path")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"{text!r}: cannot write in {parent} (permission denied); "
-                                         f"allowed: a folder you can write to")
+    try:  # try it: permission bits do not tell (root, read-only mounts, /sys)
+        tempfile.TemporaryDirectory(dir=parent, prefix=".cogov-probe-").cleanup()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: cannot write in {parent} ({exc.strerror}); "
+                                         f"allowed: a folder you can write to") from None
     return path
