@@ -255,3 +255,42 @@ def test_a_path_traversal_name_writes_nothing_outside(tmp_path: Path, monkeypatc
     assert cli.main(["run", str(scenario), "--months", "1", "--residents", "100", "--quiet", "--no-plot"]) == 2
     assert "not a safe name" in capsys.readouterr().err
     assert not list(tmp_path.rglob("*escaped*")) and not list(tmp_path.parent.glob("*escaped*"))
+
+
+def test_a_dask_cluster_without_workers_stops_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    from distributed import LocalCluster
+
+    monkeypatch.setattr(execution, "NO_WORKERS_TIMEOUT", 2.0)
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL) as cluster:
+        start = time.monotonic()
+        code = cli.main(["sweep", str(write(tmp_path, SMALL)), "--out", str(out), "--quiet",
+                         "--scheduler", cluster.scheduler_address])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "has had no workers for 2 s" in err, err
+    assert time.monotonic() - start < 30
+    assert load_manifest(out)["counts"] == {"done": 0, "failed": 0, "remaining": 4}
+
+
+def test_a_dask_scheduler_killed_mid_sweep_keeps_finished_runs(tmp_path: Path, capsys) -> None:
+    from distributed import LocalCluster
+
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=1, processes=True, threads_per_worker=1, dashboard_address=None,
+                      silence_logs=logging.CRITICAL) as cluster:
+
+        def kill_scheduler() -> None:
+            deadline = time.monotonic() + 60
+            while not list((out / "runs").glob("part-*.parquet")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            cluster.sync(cluster.scheduler.close)
+
+        killer = threading.Thread(target=kill_scheduler)
+        killer.start()
+        code = cli.main(["sweep", str(write(tmp_path, SLOW)), "--out", str(out), "--quiet", "--chunk-runs", "1",
+                         "--scheduler", cluster.scheduler_address])
+        killer.join()
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "lost the Dask scheduler" in err and "--resume" in err, err
+    done = load_results(out)["summary"]
+    assert 0 < len(done) < 24 and load_manifest(out)["counts"]["done"] == len(done)
