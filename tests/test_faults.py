@@ -294,3 +294,25 @@ def test_a_dask_scheduler_killed_mid_sweep_keeps_finished_runs(tmp_path: Path, c
     assert code == 2 and err.count("\n") == 1 and "lost the Dask scheduler" in err and "--resume" in err, err
     done = load_results(out)["summary"]
     assert 0 < len(done) < 24 and load_manifest(out)["counts"]["done"] == len(done)
+
+
+def test_a_chunk_appends_its_status_instead_of_rewriting_the_manifest(tmp_path: Path) -> None:
+    from cogov_sim.experiments.design import build_design, plan_runs
+
+    exp = load_experiment(write(tmp_path, SMALL))
+    rows = build_design(exp)
+    runs = plan_runs(exp, rows)
+    store = store_module.SweepStore(tmp_path / "out", chunk_runs=2)
+    store.open(store_module.manifest_header(exp, rows, len(runs), "test"))
+    manifest = (tmp_path / "out" / "manifest.json").read_bytes()
+    for run in runs[:3]:
+        store.add(execution.failed_outcome(run, ValueError("boom")))
+    assert (tmp_path / "out" / "manifest.json").read_bytes() == manifest  # not rewritten per chunk
+    assert len((tmp_path / "out" / "manifest.log").read_text().splitlines()) == 1
+    assert load_manifest(tmp_path / "out")["counts"] == {"done": 0, "failed": 2, "remaining": 2}
+    with (tmp_path / "out" / "manifest.log").open("a") as fh:
+        fh.write('{"chunk": 9, "runs": {"3": {"sta')  # a line cut short by a kill is ignored
+    assert load_manifest(tmp_path / "out")["counts"]["failed"] == 2
+    store.close()  # folds the log into the manifest
+    assert not (tmp_path / "out" / "manifest.log").exists()
+    assert load_manifest(tmp_path / "out")["counts"] == {"done": 0, "failed": 3, "remaining": 1}

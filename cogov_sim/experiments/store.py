@@ -2,7 +2,9 @@
 
 Layout of a sweep folder::
 
-    DIR/manifest.json              experiment hash, package version, root seed, design rows, run status
+    DIR/manifest.json              experiment hash, package version and source hashes, root seed, design rows,
+                                   run status (as of the last open or close)
+    DIR/manifest.log               run status of each chunk written since (one JSON line per chunk)
     DIR/experiment.toml            a copy of the experiment file
     DIR/runs/part-000000.parquet   one row per run: identifiers, varied parameters, status, error
     DIR/summary/part-000000.parquet  one row per finished run
@@ -41,6 +43,10 @@ from .tables import arrow_table
 DATA_TABLES = ("summary", "series", "survey")
 TABLES = ("runs", *DATA_TABLES)
 MANIFEST = "manifest.json"
+#: Run status of the chunks written since ``manifest.json`` was last rewritten, one JSON line per
+#: chunk: flushing a chunk appends a line instead of rewriting the manifest (whose design rows
+#: may be large); :func:`load_manifest` merges it, and closing the store folds it into the manifest.
+STATUS_LOG = "manifest.log"
 EXPERIMENT_COPY = "experiment.toml"
 FORMAT = "cogov-sweep/1"
 #: The package whose source files :func:`provenance` hashes.
@@ -166,10 +172,7 @@ class SweepStore:
 
     def counts(self) -> dict[str, int]:
         """``done``, ``failed`` and ``remaining`` runs of the design."""
-        total = self._header["runs_total"]
-        statuses = [s["status"] for i, s in self._status.items() if i < total]  # (a --force resume may shrink it)
-        done, failed = statuses.count("done"), statuses.count("failed")
-        return {"done": done, "failed": failed, "remaining": total - done - failed}
+        return _counts(self._status, self._header["runs_total"])
 
     # --- writing ---------------------------------------------------------------------
 
@@ -203,22 +206,30 @@ class SweepStore:
         for o in outcomes:
             if self._status.get(o.run.run_id, {}).get("status") != "done":
                 self._status[o.run.run_id] = _status_entry(o)
-        self.write_manifest()
+        self._append_status(number, outcomes)
         self.write_seconds += time.perf_counter() - start
 
+    def _append_status(self, number: int, outcomes: list[RunOutcome]) -> None:
+        """Append the chunk's run status to :data:`STATUS_LOG` (one JSON line; the manifest is not rewritten)."""
+        line = json.dumps({"chunk": number, "updated": _now(),
+                           "runs": {str(o.run.run_id): _status_entry(o) for o in outcomes}}) + "\n"
+        with (self.root / STATUS_LOG).open("a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+
     def write_manifest(self) -> None:
-        """Rewrite ``manifest.json`` atomically with the current run status."""
-        done = sorted(self.done_ids())
-        failed = {str(i): {"error_type": s["error_type"], "error_message": s["error_message"]}
-                  for i, s in sorted(self._status.items()) if s["status"] == "failed"}
-        manifest = {**self._header, "updated": _now(), "counts": self.counts(),
-                    "runs": {"done": _ranges(done), "failed": failed}}
+        """Rewrite ``manifest.json`` atomically with the whole run status, then drop the status log it holds."""
+        manifest = {**self._header, "updated": _now(), **_status_summary(self._status, self._header["runs_total"])}
         _atomic_write(self.root / MANIFEST, json.dumps(manifest, indent=1, default=_json_default).encode())
+        (self.root / STATUS_LOG).unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Flush what is buffered, write the manifest and release the lock."""
+        """Flush what is buffered, write the whole manifest once and release the lock."""
         try:
             self.flush()
+            if self._header:
+                self.write_manifest()
         finally:
             self._release_lock()
 
@@ -245,7 +256,7 @@ class SweepStore:
     def _clear(self) -> None:
         for table in TABLES:
             shutil.rmtree(self.root / table, ignore_errors=True)
-        for name in (MANIFEST, EXPERIMENT_COPY):
+        for name in (MANIFEST, STATUS_LOG, EXPERIMENT_COPY):
             with suppress(FileNotFoundError):
                 (self.root / name).unlink()
 
@@ -327,13 +338,48 @@ def load_manifest(root: str | os.PathLike[str], missing_ok: bool = False) -> dic
     """The sweep's manifest (``None`` if absent and ``missing_ok``)."""
     path = Path(root) / MANIFEST
     try:
-        return json.loads(path.read_text())
+        return _merge_status_log(Path(root), json.loads(path.read_text()))
     except FileNotFoundError:
         if missing_ok:
             return None
         raise CogovError(f"{root}: not a sweep results folder (no {MANIFEST})") from None
     except (OSError, ValueError) as exc:
         raise CogovError(f"{path}: cannot read the manifest: {exc}") from None
+
+
+def _merge_status_log(root: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest with the status of chunks appended to :data:`STATUS_LOG` since it was written."""
+    try:
+        lines = (root / STATUS_LOG).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return manifest
+    runs = manifest.get("runs", {})
+    status = {i: {"status": "done"} for i in parse_ranges(runs.get("done", []))}
+    status.update({int(i): {"status": "failed", **s} for i, s in runs.get("failed", {}).items()})
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:  # a line cut short by a kill: its chunk is read from the runs table on resume
+            continue
+        for i, s in entry["runs"].items():
+            if status.get(int(i), {}).get("status") != "done":
+                status[int(i)] = s
+        manifest["updated"] = entry.get("updated", manifest.get("updated"))
+    return {**manifest, **_status_summary(status, manifest["runs_total"])}
+
+
+def _counts(status: dict[int, dict[str, str]], total: int) -> dict[str, int]:
+    statuses = [s["status"] for i, s in status.items() if i < total]  # (a --force resume may shrink it)
+    done, failed = statuses.count("done"), statuses.count("failed")
+    return {"done": done, "failed": failed, "remaining": total - done - failed}
+
+
+def _status_summary(status: dict[int, dict[str, str]], total: int) -> dict[str, Any]:
+    """The manifest's ``counts`` and ``runs`` (done as id ranges, failed with their errors)."""
+    done = sorted(i for i, s in status.items() if s["status"] == "done")
+    failed = {str(i): {"error_type": s["error_type"], "error_message": s["error_message"]}
+              for i, s in sorted(status.items()) if s["status"] == "failed"}
+    return {"counts": _counts(status, total), "runs": {"done": _ranges(done), "failed": failed}}
 
 
 def load_results(root: str | os.PathLike[str], tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..progress import progress_bar
-from .design import build_design, plan_runs
+from .design import build_design, iter_runs
 from .execution import Executor, RunOutcome, default_workers, make_executor, make_tasks
 from .spec import Experiment, load_experiment, run_count
 from .store import SweepStore, manifest_header
@@ -143,26 +143,27 @@ def run_sweep(experiment: Experiment | str | os.PathLike[str], out: str | os.Pat
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     out = Path(out) if out is not None else default_out(exp)
     rows = build_design(exp)
-    runs = plan_runs(exp, rows)
+    total = run_count(exp)
     store = SweepStore(out, chunk_runs=chunk_runs, flush_seconds=flush_seconds)
-    store.open(manifest_header(exp, rows, len(runs), __version__), resume=resume, force=force,
+    store.open(manifest_header(exp, rows, total, __version__), resume=resume, force=force,
                experiment_text=exp.path.read_bytes())
     if store.damaged_chunks and not quiet:
         print(f"cogov: warning: {len(store.damaged_chunks)} damaged chunk(s) set aside in {out / 'damaged'}/ "
               f"(numbers {', '.join(map(str, store.damaged_chunks[:5]))}); their runs run again", file=sys.stderr)
     done = store.done_ids()
-    todo = [r for r in runs if r.run_id not in done]
-    report = SweepReport(out, len(runs), 0, 0, 0)
-    own = executor is None and bool(todo)
+    todo = (r for r in iter_runs(exp, rows) if r.run_id not in done)  # streamed: never all runs at once
+    n_todo = total - sum(1 for i in done if i < total)
+    report = SweepReport(out, total, 0, 0, 0)
+    own = executor is None and n_todo > 0
     start = time.perf_counter()
     finished = interrupted = False
     try:
         if own:
             n = default_workers() if workers is None else workers
-            executor = make_executor(workers=min(n, len(todo)), scheduler=scheduler)
-        if todo and executor is not None:
+            executor = make_executor(workers=min(n, n_todo), scheduler=scheduler)
+        if n_todo and executor is not None:
             report.executor = executor.description
-            with progress_bar(len(todo), exp.name, "run", disable=quiet, dynamic_ncols=True) as bar:
+            with progress_bar(n_todo, exp.name, "run", disable=quiet, dynamic_ncols=True) as bar:
                 _drain(executor.map_unordered(make_tasks(exp, todo, run_timeout)), store, bar, report)
         finished = True
     except KeyboardInterrupt:
