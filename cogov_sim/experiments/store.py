@@ -221,7 +221,8 @@ class SweepStore:
     def write_manifest(self) -> None:
         """Rewrite ``manifest.json`` atomically with the whole run status, then drop the status log it holds."""
         manifest = {**self._header, "updated": _now(), **_status_summary(self._status, self._header["runs_total"])}
-        _atomic_write(self.root / MANIFEST, json.dumps(manifest, indent=1, default=_json_default).encode())
+        indent = 1 if len(self._header["design"]["rows"]) <= 1000 else None  # the C encoder only writes without
+        _atomic_write(self.root / MANIFEST, json.dumps(manifest, indent=indent, default=_json_default).encode())
         (self.root / STATUS_LOG).unlink(missing_ok=True)
 
     def close(self) -> None:
