@@ -82,12 +82,19 @@ def workers_from_args(args: argparse.Namespace) -> int | None:
     return 0 if args.in_process else args.workers
 
 
-def _interrupt_on_sigterm() -> None:
-    """Batch schedulers stop jobs with SIGTERM: treat it like Ctrl-C, so finished runs are flushed."""
+def _stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM (how batch schedulers stop jobs) ask the sweep to stop at its next
+    safe point, where it stops the workers and writes the finished runs; a second signal stops at once."""
+    from .sweep import stop_requested
+
+    stop_requested.clear()
 
     def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        if stop_requested.is_set():
+            raise KeyboardInterrupt
+        stop_requested.set()
 
+    signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
 
 
@@ -116,7 +123,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     exp = load_experiment(args.experiment)
     out = args.out or default_out(exp)
     announce_size(exp, args)
-    _interrupt_on_sigterm()
+    _stop_on_signals()
     try:
         report = run_sweep(exp, out, workers=workers_from_args(args), scheduler=args.scheduler, resume=args.resume,
                            force=args.force, chunk_runs=args.chunk_runs, flush_seconds=args.flush_seconds,

@@ -357,6 +357,7 @@ class PoolExecutor(FutureExecutor):
         if self._pool is None:
             return
         if not wait:  # interrupted: do not wait for the runs in flight
+            threading.excepthook = _quiet_broken_pool_hook(threading.excepthook)
             for process in list(getattr(self._pool, "_processes", {}).values()):
                 process.terminate()
         self._pool.shutdown(wait=wait, cancel_futures=True)
@@ -380,6 +381,20 @@ class PoolExecutor(FutureExecutor):
     def _wait(self, futures: list[Any], timeout: float) -> list[Any]:
         done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
         return list(done)
+
+
+def _quiet_broken_pool_hook(previous: Any) -> Any:
+    """A ``threading.excepthook`` that drops the pool manager thread's ``InvalidStateError``.
+
+    When workers are terminated after Ctrl-C, Python 3.11's pool manager thread marks every
+    pending future broken, including the ones already cancelled, and that raises
+    ``InvalidStateError`` in the thread: a traceback about nothing after a clean stop.
+    """
+    def hook(args: Any) -> None:
+        if not isinstance(args.exc_value, cf.InvalidStateError):
+            previous(args)
+
+    return hook
 
 
 @contextlib.contextmanager

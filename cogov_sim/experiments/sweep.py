@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,10 +62,18 @@ class SweepInterrupted(KeyboardInterrupt):
         self.report = report
 
 
+#: Set (e.g. by the command line's SIGINT/SIGTERM handler) to stop the sweep at the next safe
+#: point — between two outcomes, at most a second away — rather than by an exception raised
+#: wherever the main thread happens to be (inside the process pool's locks, say).
+stop_requested = threading.Event()
+
+
 def _drain(outcomes: Iterator[RunOutcome | None], store: SweepStore, bar: Any, report: SweepReport) -> None:
     """Store outcomes as they arrive (``None``: nothing finished lately, flush if due); update the bar."""
     failed = 0
     for outcome in outcomes:
+        if stop_requested.is_set():
+            raise KeyboardInterrupt
         if outcome is None:
             store.tick()
             continue
