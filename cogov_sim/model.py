@@ -51,9 +51,10 @@ class CommunityModel(mesa.Model):
         current: the :class:`~cogov_sim.state.Month` last simulated (needs, supply, flows).
         metrics: that month's outputs (the DataCollector's model reporters read them).
 
-    Raises :class:`~cogov_sim.errors.ArgumentError` for a bad ``seed`` or ``residents`` (one
-    line naming it, its value and what is allowed; integral floats count as whole numbers) and
-    :class:`~cogov_sim.errors.ScenarioError` for a bad scenario. Limits BLAS to one thread in
+    Raises :class:`~cogov_sim.errors.ArgumentError` for a bad ``seed`` or a ``residents`` that is
+    not a whole number (one line naming it, its value and what is allowed; integral floats count
+    as whole numbers) and :class:`~cogov_sim.errors.ScenarioError` for a bad scenario or a
+    ``residents`` outside ``population.residents``' range. Limits BLAS to one thread in
     this process (:mod:`cogov_sim.threads`).
     """
 

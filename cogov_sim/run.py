@@ -77,8 +77,10 @@ def run_scenario(scenario: str | os.PathLike[str] | Scenario, seed: int | np.ran
         ArgumentError: a bad argument, with one line naming it, its value and what is allowed,
             e.g. ``seed: -1 is out of range; allowed 0–9,223,372,036,854,775,807`` or
             ``overrides: key 3 is not a string; allowed dotted keys such as 'levers.council'``.
-        ScenarioError: an unknown scenario or a bad override value, e.g. ``override:
-            levers.council = 'yes': expected true or false``.
+        ScenarioError: an unknown scenario, a bad override value or ``months``/``residents``
+            outside the scenario parameter's range, e.g. ``override: levers.council = 'yes':
+            expected true or false`` or ``residents: population.residents = 10 is out of range;
+            allowed 50–1,000,000 (persons)``.
     """
     seed, months, residents, overrides = check_run_arguments(seed, months, residents, overrides)
     sc = load_scenario(scenario)

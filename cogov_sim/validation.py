@@ -70,12 +70,16 @@ def whole_number_problem(value: Any, lo: int, hi: int) -> tuple[int, str]:
     return number, ""
 
 
-def whole_number(name: str, value: Any, lo: int, hi: int) -> int:
-    """``value`` as an ``int`` in ``lo``–``hi``; else :class:`ArgumentError` ``"name: problem"``."""
+def whole_number(name: str, value: Any, lo: int, hi: int, check_range: bool = True) -> int:
+    """``value`` as an ``int`` in ``lo``–``hi``; else :class:`ArgumentError` ``"name: problem"``.
+
+    ``check_range=False`` checks only that it is a whole number (the range is then checked where
+    the value lands, e.g. as the scenario parameter it overrides).
+    """
     number, problem = whole_number_problem(value, lo, hi)
-    if problem:
+    if problem and (check_range or as_whole_number(value) is None):
         raise ArgumentError(f"{name}: {problem}")
-    return number
+    return number if not problem else int(value)
 
 
 def name_problem(name: str) -> str:
@@ -112,8 +116,14 @@ def check_overrides(overrides: Any) -> dict[str, Any] | None:
 
 
 def check_model_arguments(seed: Any, residents: Any) -> tuple[int | np.random.SeedSequence, int | None]:
-    """Check :class:`~cogov_sim.model.CommunityModel`'s ``seed`` and ``residents`` (``None``: the scenario's)."""
-    return check_seed(seed), None if residents is None else whole_number("residents", residents, *RESIDENTS_RANGE)
+    """Check :class:`~cogov_sim.model.CommunityModel`'s ``seed`` and ``residents`` (``None``: the scenario's).
+
+    ``residents`` must be a whole number here; its range is the scenario parameter's
+    (``population.residents``), checked as a scenario override (:class:`~cogov_sim.errors.ScenarioError`).
+    """
+    if residents is not None:
+        residents = whole_number("residents", residents, *RESIDENTS_RANGE, check_range=False)
+    return check_seed(seed), residents
 
 
 def prepare_model_arguments(seed: Any, residents: Any) -> tuple[int | np.random.SeedSequence, int | None]:
@@ -125,9 +135,12 @@ def prepare_model_arguments(seed: Any, residents: Any) -> tuple[int | np.random.
 
 def check_run_arguments(seed: Any, months: Any, residents: Any, overrides: Any
                         ) -> tuple[int | np.random.SeedSequence, int | None, int | None, dict[str, Any] | None]:
-    """Check :func:`~cogov_sim.run.run_scenario`'s arguments; return them converted (whole numbers as ``int``)."""
+    """Check :func:`~cogov_sim.run.run_scenario`'s arguments; return them converted (whole numbers as ``int``).
+
+    The ranges of ``months`` and ``residents`` are the scenario's (checked as overrides).
+    """
     seed, residents = check_model_arguments(seed, residents)
-    months = None if months is None else whole_number("months", months, *MONTHS_RANGE)
+    months = None if months is None else whole_number("months", months, *MONTHS_RANGE, check_range=False)
     return seed, months, residents, check_overrides(overrides)
 
 

@@ -147,9 +147,10 @@ API_CASES = [
     ("months_fraction", run_scenario, {"months": 13.5}, ArgumentError, ("months", "13.5", "1–2400")),
     ("months_nan", run_scenario, {"months": NAN}, ArgumentError, ("months", "nan", "not a whole number")),
     ("months_inf", run_scenario, {"months": INF}, ArgumentError, ("months", "inf", "not a whole number")),
-    ("months_zero", run_scenario, {"months": 0}, ArgumentError, ("months", "0", "out of range", "1–2400")),
+    ("months_zero", run_scenario, {"months": 0}, ScenarioError, ("months", "0", "out of range", "1–2400")),
     ("months_string", run_scenario, {"months": "12"}, ArgumentError, ("months", "'12'", "not a whole number")),
-    ("residents_small", run_scenario, {"residents": 10}, ArgumentError, ("residents", "10", "50–1,000,000")),
+    ("residents_small", run_scenario, {"residents": 10}, ScenarioError,
+     ("residents", "population.residents = 10", "50–1,000,000")),
     ("residents_numpy_nan", run_scenario, {"residents": np.float64("nan")}, ArgumentError,
      ("residents", "nan", "not a whole number")),
     ("overrides_list", run_scenario, {"overrides": [("levers.council", True)]}, ArgumentError,
@@ -172,7 +173,7 @@ API_CASES = [
      ("share_youth + population.share_retiree", "at most 1")),
     ("model_seed_negative", CommunityModel, {"seed": -5}, ArgumentError, ("seed", "-5", "out of range")),
     ("model_seed_string", CommunityModel, {"seed": "x"}, ArgumentError, ("seed", "'x'", "not a whole number")),
-    ("model_residents", CommunityModel, {"residents": 2_000_000}, ArgumentError,
+    ("model_residents", CommunityModel, {"residents": 2_000_000}, ScenarioError,
      ("residents", "2000000", "out of range")),
     ("model_residents_fraction", CommunityModel, {"residents": 100.5}, ArgumentError,
      ("residents", "100.5", "not a whole number")),
@@ -192,7 +193,7 @@ def test_bad_api_arguments_raise_the_projects_errors_in_one_line(function, kwarg
 
 
 @pytest.mark.parametrize(("option", "value", "name"), [("--seed", "-1", "seed"), ("--months", "12.5", "months"),
-                                                       ("--residents", "10", "residents")])
+                                                       ("--residents", "10.5", "residents")])
 def test_api_and_cli_give_the_same_message(option: str, value: str, name: str, capsys) -> None:
     line = assert_one_line_error(InProcess(["run", "cooperative", option, value], capsys), option)
     with pytest.raises(ArgumentError) as caught:

@@ -80,23 +80,23 @@ def start_sweep(path: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
-def wait_for_workers(proc: subprocess.Popen[bytes], count: int = 3) -> list[int]:
-    """Wait until the sweep runs ``count`` processes (itself and its workers)."""
-    deadline = time.monotonic() + 60
-    while len(pids := session_processes(proc.pid)) < count:
+def wait_for_workers(proc: subprocess.Popen[bytes], out: Path, count: int = 3) -> list[int]:
+    """Wait until the sweep runs ``count`` processes (itself and its workers) and has finished a run
+    (its workers are past start-up, busy with runs)."""
+    deadline = time.monotonic() + 120
+    while len(session_processes(proc.pid)) < count or not list((out / "runs").glob("part-*.parquet")):
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-        assert time.monotonic() < deadline, "the sweep started no workers within a minute"
+        assert time.monotonic() < deadline, "the sweep finished no run within two minutes"
         time.sleep(0.05)
-    time.sleep(1.0)  # workers busy with runs
-    return pids
+    return session_processes(proc.pid)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
 def test_no_process_of_a_sweep_outlives_its_parent(how: str, tmp_path: Path) -> None:
-    proc = start_sweep(write(tmp_path, SLOW), tmp_path / "out")
+    proc = start_sweep(write(tmp_path, SLOW), tmp_path / "out", "--chunk-runs", "1")
     try:
-        before = wait_for_workers(proc)
+        before = wait_for_workers(proc, tmp_path / "out")
         assert len(before) >= 3  # the sweep, two workers (and the resource tracker)
         os.kill(proc.pid, getattr(signal, how))  # the parent only, not its process group
         proc.wait(timeout=30)
