@@ -7,6 +7,7 @@ code 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -140,5 +141,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def entry() -> None:
+    """The console script: :func:`main`, then exit. After an interruption (exit code 130) every
+    finished result is already written and synced, so the process ends at once rather than wait
+    at interpreter exit for the process pool's manager thread, which once hung there under load."""
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
