@@ -141,15 +141,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+#: Seconds an interrupted command may spend exiting before it is ended.
+EXIT_GRACE_SECONDS = 5.0
+
+
 def entry() -> None:
     """The console script: :func:`main`, then exit. After an interruption (exit code 130) every
-    finished result is already written and synced, so the process ends at once rather than wait
-    at interpreter exit for the process pool's manager thread, which once hung there under load."""
+    finished result is already written and synced; the normal exit (which releases the process
+    pool's semaphores) gets :data:`EXIT_GRACE_SECONDS`, then the process ends anyway — the pool's
+    manager thread was once seen to hang there under load."""
     code = main()
     if code == 130:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        import threading
+
+        def end() -> None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+
+        timer = threading.Timer(EXIT_GRACE_SECONDS, end)
+        timer.daemon = True
+        timer.start()
     sys.exit(code)
 
 
