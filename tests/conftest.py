@@ -211,6 +211,7 @@ BAD_SCENARIOS = [
                                              "kid": 'extends = "bad"\n'},
                 ("circular chain bad -> kid -> bad",)),
     BadScenario("shares_above_one", {"bad": '[population]\nshare_youth = 0.6\nshare_retiree = 0.5\n'},
-                ("{main}", "share_youth + population.share_retiree = 0.6 + 0.5 > 1", "at most 1")),
+                ("{main}", "population.share_youth = 0.6", "population.share_retiree = 0.5",
+                 "share_youth + share_retiree <= 1")),
     BadScenario("path_traversal_name", {"bad": 'name = "../../x"\n'}, ("{main}", "'../../x'", "not a safe name")),
 ]

@@ -170,7 +170,7 @@ API_CASES = [
     ("overrides_no_group", run_scenario, {"overrides": {"council": True}}, ScenarioError,
      ("'council' is not a parameter",)),
     ("overrides_shares", run_scenario, {"overrides": {"population.share_youth": 0.9}}, ScenarioError,
-     ("share_youth + population.share_retiree", "at most 1")),
+     ("population.share_youth = 0.9", "share_youth + share_retiree <= 1")),
     ("model_seed_negative", CommunityModel, {"seed": -5}, ArgumentError, ("seed", "-5", "out of range")),
     ("model_seed_string", CommunityModel, {"seed": "x"}, ArgumentError, ("seed", "'x'", "not a whole number")),
     ("model_residents", CommunityModel, {"residents": 2_000_000}, ScenarioError,
