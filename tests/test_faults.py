@@ -115,10 +115,10 @@ def test_no_process_of_a_sweep_outlives_its_parent(how: str, tmp_path: Path) -> 
 def test_a_hung_run_times_out_and_the_sweep_goes_on(tmp_path: Path, monkeypatch) -> None:
     real = execution.run_scenario
 
-    def hangs_for_one_budget(scenario, seed, overrides=None, progress=None):
+    def hangs_for_one_budget(scenario, seed, overrides=None, **kwargs):
         if overrides and overrides.get("levers.budget_per_resident") == 40:
             time.sleep(3600)  # never returns by itself
-        return real(scenario, seed=seed, overrides=overrides, progress=progress)
+        return real(scenario, seed=seed, overrides=overrides, **kwargs)
 
     monkeypatch.setattr(execution, "run_scenario", hangs_for_one_budget)
     start = time.monotonic()

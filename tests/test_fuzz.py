@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cogov_sim.ledger import EXTERNAL
 from cogov_sim.model import CommunityModel
-from cogov_sim.parameters import GROUPS
+from cogov_sim.parameters import GROUPS, constraint_violation
 from cogov_sim.run import collect_results
 from cogov_sim.scenario import load_scenario
 
@@ -34,7 +34,8 @@ def _values(group: str) -> st.SearchStrategy[dict[str, object]]:
         else:
             # no subnormal floats (1e-311): dividing by one overflows to inf whatever the model does
             fields[f.name] = st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
-    return st.fixed_dictionaries(fields)
+    # combinations the parameters' cross-checks refuse (e.g. a bid discount above the bid price) are not runs
+    return st.fixed_dictionaries(fields).filter(lambda v: constraint_violation(group, GROUPS[group](**v)) is None)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
