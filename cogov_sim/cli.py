@@ -7,17 +7,20 @@ code 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from .calibration.cli import register as register_calibration
+from .cli_args import output_folder, whole
 from .discovery.cli import register as register_discovery
 from .errors import CogovError
 from .experiments.cli import register as register_experiments
+from .progress import progress_bar
+from .threads import limit_blas_threads
 from .workshop.cli import register as register_workshop
 from .workshop.i18n import label as translate
 from .workshop.outcomes import OUTCOME_FORMATS
@@ -36,19 +39,6 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _positive(kind: type, lo: int, hi: int):
-    def check(text: str) -> int:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; allowed {lo}–{hi}") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{value} is out of range; allowed {lo}–{hi}")
-        return value
-
-    return check
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``cogov`` parser with all subcommands."""
     parser = OneLineParser(prog="cogov", description="Agent-based simulation of community co-governance.")
@@ -57,16 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_scenarios)
     p = sub.add_parser("run", help="run a scenario (no scenario: compare the four reference models)")
     p.add_argument("scenario", nargs="?", help="scenario name or path to a .toml file")
-    p.add_argument("--seed", type=_positive(int, 0, 2**63 - 1), default=0, help="random seed (default 0)")
-    p.add_argument("--months", type=_positive(int, 1, 2400), help="months to simulate (default: the scenario's)")
-    p.add_argument("--residents", type=_positive(int, 50, 1_000_000), help="population size (default: the scenario's)")
-    p.add_argument("--out", type=Path, help="output folder (default runs/SCENARIO-seedN)")
+    p.add_argument("--seed", type=whole(0, 2**63 - 1), default=0, help="random seed (default 0)")
+    p.add_argument("--months", type=whole(1, 2400), help="months to simulate (default: the scenario's)")
+    p.add_argument("--residents", type=whole(50, 1_000_000), help="population size (default: the scenario's)")
+    p.add_argument("--out", type=output_folder, help="output folder (default runs/SCENARIO-seedN)")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG panel")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
     register_experiments(sub)
-    register_calibration(sub, _positive)
-    register_workshop(sub, _positive, REFERENCE_MODELS)
+    register_calibration(sub)
+    register_workshop(sub, REFERENCE_MODELS)
     register_discovery(sub)
     return parser
 
@@ -86,8 +76,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its outputs, or compare the reference models."""
     if args.scenario is None:
         return compare_reference_models(args)
-    from tqdm import tqdm
-
     from .plotting import save_panel
     from .run import run_scenario
     from .scenario import load_scenario
@@ -95,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario)
     months = args.months or sc.months
     out = args.out or Path("runs") / f"{sc.name}-seed{args.seed}"
-    with tqdm(total=months, desc=sc.name, unit="month", disable=args.quiet, file=sys.stderr) as bar:
+    with progress_bar(months, sc.name, "month", disable=args.quiet) as bar:
         results = run_scenario(sc, seed=args.seed, months=months, residents=args.residents,
                                progress=lambda _: bar.update(1))
     paths = results.save(out)
@@ -117,14 +105,13 @@ def comparison_table(summaries: pd.DataFrame) -> str:
 
 def compare_reference_models(args: argparse.Namespace) -> int:
     """The main job: the four reference models on one seed, side by side."""
-    from tqdm import tqdm
-
     from .run import run_scenario
 
     summaries = []
-    for name in tqdm(REFERENCE_MODELS, desc="reference models", unit="model", disable=args.quiet,
-                     file=sys.stderr):
-        summaries.append(run_scenario(name, seed=args.seed, months=args.months, residents=args.residents).summary)
+    with progress_bar(len(REFERENCE_MODELS), "reference models", "model", disable=args.quiet) as bar:
+        for name in REFERENCE_MODELS:
+            summaries.append(run_scenario(name, seed=args.seed, months=args.months, residents=args.residents).summary)
+            bar.update(1)
     frame = pd.concat(summaries, ignore_index=True)
     months, residents = int(frame["months"].iloc[0]), int(frame["residents"].iloc[0])
     print(f"Four governance models, ONE seed ({args.seed}), {residents:,} residents, {months} months "
@@ -142,19 +129,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cogov`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    # The monthly array operations are small: BLAS worker threads gain nothing (0.26 s vs 0.29 s
-    # for 2,000 residents × 120 months on an idle machine) and contend for the cores when other
-    # work runs; parallelism comes from sweeps' worker processes instead.
-    threadpool_limits(limits=1, user_api="blas")
+    limit_blas_threads()
     try:
         return int(args.func(args) or 0)
     except CogovError as exc:
         print(f"cogov: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder that cannot be written, a full disk: name the file and the reason
+        print(f"cogov: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("cogov: interrupted", file=sys.stderr)
         return 130
 
 
+#: Seconds an interrupted command may spend exiting before it is ended.
+EXIT_GRACE_SECONDS = 5.0
+
+
+def entry() -> None:
+    """The console script: :func:`main`, then exit. After an interruption (exit code 130) every
+    finished result is already written and synced; the normal exit (which releases the process
+    pool's semaphores) gets :data:`EXIT_GRACE_SECONDS`, then the process ends anyway — the pool's
+    manager thread was once seen to hang there under load."""
+    code = main()
+    if code == 130:
+        import threading
+
+        def end() -> None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+
+        timer = threading.Timer(EXIT_GRACE_SECONDS, end)
+        timer.daemon = True
+        timer.start()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

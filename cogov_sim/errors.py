@@ -18,3 +18,7 @@ def closest(word: str, choices: Iterable[str]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""`` if none is close."""
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{match[0]}'?" if match else ""
+
+
+class ArgumentError(CogovError, ValueError):
+    """A bad argument to the Python API (``run_scenario``, ``CommunityModel``) or the command line."""

@@ -12,6 +12,13 @@ from collections import defaultdict
 
 EXTERNAL = ("treasury", "donors")
 ROUNDING_DUST = 1e-9
+#: Floating-point slack of the books, relative to the money moved so far (CNY per CNY): sums of
+#: double-precision amounts drift by a few ulps per addition, i.e. ~1e-16 of the money moved each
+#: time; 1e-11 allows ~10^5 worst-case additions, while a real bug (money created or lost by a missing
+#: transfer) is a whole amount.
+RELATIVE_SLACK = 1e-11
+#: Absolute slack (CNY) when little money has moved.
+ABSOLUTE_SLACK = 1e-6
 
 
 class LedgerError(RuntimeError):
@@ -25,6 +32,12 @@ class Ledger:
         self.balances: dict[str, float] = defaultdict(float)
         self.flows: dict[str, float] = defaultdict(float)
         self.outflow: dict[str, float] = defaultdict(float)
+        #: Total money moved since the ledger opened (sum of every transfer's amount, CNY).
+        self.moved = 0.0
+
+    def slack(self, amount: float = 0.0) -> float:
+        """Rounding slack (CNY) for balances built from the money moved so far, plus ``amount``."""
+        return max(ABSOLUTE_SLACK, RELATIVE_SLACK * (self.moved + amount))
 
     def transfer(self, source: str, target: str, amount: float, category: str) -> float:
         """Move ``amount`` (≥ 0) from ``source`` to ``target``; internal accounts may not overdraw.
@@ -37,12 +50,13 @@ class Ledger:
             raise LedgerError(f"transfer of {amount!r} from {source} to {target}")
         if amount == 0:
             return 0.0
-        if source not in EXTERNAL and self.balances[source] < amount - 1e-6:
+        if source not in EXTERNAL and self.balances[source] < amount - self.slack(amount):
             raise LedgerError(f"{source} holds {self.balances[source]:.2f}, cannot pay {amount:.2f} ({category})")
         self.balances[source] -= amount
         self.balances[target] += amount
         self.flows[category] += amount
         self.outflow[source] += amount
+        self.moved += amount
         return amount
 
     def spend(self, source: str, amount: float, use: str) -> float:
@@ -67,10 +81,16 @@ class Ledger:
         """Sum of all balances; zero up to rounding when the books balance."""
         return float(sum(self.balances.values()))
 
-    def check(self, scale: float) -> None:
-        """Raise if the books do not balance or an internal account is overdrawn."""
-        if abs(self.imbalance()) > 1e-6 * max(scale, 1.0):
-            raise LedgerError(f"ledger out of balance by {self.imbalance():.6f}")
-        low = [k for k, v in self.balances.items() if k not in EXTERNAL and v < -1e-6]
+    def check(self, scale: float = 0.0) -> None:
+        """Raise if the books do not balance or an internal account is overdrawn.
+
+        The tolerance is relative to the money actually moved (:meth:`slack`), never below
+        ``RELATIVE_SLACK × scale`` (e.g. a month's budget): a run whose budget starts at 0 and is
+        raised later is held to the money it moves, not to its first month's.
+        """
+        slack = max(self.slack(), RELATIVE_SLACK * scale)
+        if abs(self.imbalance()) > slack:
+            raise LedgerError(f"ledger out of balance by {self.imbalance():.6f} (allowed ±{slack:.6f})")
+        low = [k for k, v in self.balances.items() if k not in EXTERNAL and v < -slack]
         if low:
             raise LedgerError(f"overdrawn accounts: {low[:3]}")

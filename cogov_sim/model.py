@@ -25,6 +25,7 @@ from .parameters import DOMAINS, K, Levers
 from .scenario import Event, Scenario, load_scenario
 from .state import Month, RandomStreams
 from .survey import conduct_survey
+from .validation import prepare_model_arguments
 
 ENV = DOMAINS.index("environment")
 
@@ -49,10 +50,17 @@ class CommunityModel(mesa.Model):
             organisations are reached with :meth:`agents_of`.
         current: the :class:`~cogov_sim.state.Month` last simulated (needs, supply, flows).
         metrics: that month's outputs (the DataCollector's model reporters read them).
+
+    Raises :class:`~cogov_sim.errors.ArgumentError` for a bad ``seed`` or a ``residents`` that is
+    not a whole number (one line naming it, its value and what is allowed; integral floats count
+    as whole numbers) and :class:`~cogov_sim.errors.ScenarioError` for a bad scenario or a
+    ``residents`` outside ``population.residents``' range. Limits BLAS to one thread in
+    this process (:mod:`cogov_sim.threads`).
     """
 
     def __init__(self, scenario: Scenario | str | None = None, *, seed: int | np.random.SeedSequence = 0,
                  residents: int | None = None) -> None:
+        seed, residents = prepare_model_arguments(seed, residents)
         sc = load_scenario(scenario) if scenario is not None else Scenario(name="defaults")
         if residents is not None:
             sc = sc.with_overrides({"population.residents": residents}, where="residents")

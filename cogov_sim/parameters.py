@@ -695,7 +695,9 @@ GROUPS: dict[str, type] = {"population": Population, "economy": Economy, "levers
 #: group -> [(what must hold, test)]. Scenario validation reports the first one violated.
 CONSTRAINTS: dict[str, list[tuple[str, Any]]] = {
     "population": [("initial_so_capacity_low <= initial_so_capacity_high",
-                    lambda p: p.initial_so_capacity_low <= p.initial_so_capacity_high)],
+                    lambda p: p.initial_so_capacity_low <= p.initial_so_capacity_high),
+                   ("share_youth + share_retiree <= 1 (the rest are working-age)",
+                    lambda p: p.share_youth + p.share_retiree <= 1.0 + 1e-9)],
     "economy": [("enterprise_propensity_low <= enterprise_propensity_high",
                  lambda e: e.enterprise_propensity_low <= e.enterprise_propensity_high),
                 ("so_bid_professional_discount < so_bid_price (a bid price stays positive)",

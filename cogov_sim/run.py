@@ -14,6 +14,7 @@ import pandas as pd
 
 from .model import CommunityModel
 from .scenario import Scenario, load_scenario
+from .validation import check_run_arguments
 
 #: Months averaged for the end-of-run summary (one survey year, brief §1.3).
 SUMMARY_MONTHS = 12
@@ -67,7 +68,21 @@ def run_scenario(scenario: str | os.PathLike[str] | Scenario, seed: int | np.ran
         progress: called with the month number after every month (e.g. a tqdm update).
         keep_model: keep the finished model on the result (for inspection); call
             :func:`release_model` on it when done if you run many models in one process.
+
+    Whole-number arguments (``seed``, ``months``, ``residents``) accept an ``int``, a numpy
+    integer or an integral float (``24.0``); BLAS is limited to one thread in this process
+    (see :mod:`cogov_sim.threads`).
+
+    Raises:
+        ArgumentError: a bad argument, with one line naming it, its value and what is allowed,
+            e.g. ``seed: -1 is out of range; allowed 0–9,223,372,036,854,775,807`` or
+            ``overrides: key 3 is not a string; allowed dotted keys such as 'levers.council'``.
+        ScenarioError: an unknown scenario, a bad override value or ``months``/``residents``
+            outside the scenario parameter's range, e.g. ``override: levers.council = 'yes':
+            expected true or false`` or ``residents: population.residents = 10 is out of range;
+            allowed 50–1,000,000 (persons)``.
     """
+    seed, months, residents, overrides = check_run_arguments(seed, months, residents, overrides)
     sc = load_scenario(scenario)
     if overrides:
         sc = sc.with_overrides(overrides)

@@ -13,14 +13,18 @@ file, the key, the value and what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import ScenarioError, closest
 from .parameters import DOMAINS, GROUPS, Behaviour, Economy, Levers, Population, constraint_violation, format_number
+from .validation import allowed, as_whole_number, name_problem, short_repr
 
 #: The repository's scenario folder (the package is installed in editable mode).
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -157,6 +161,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}); "
+                            f"allowed: a TOML file in UTF-8") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -165,7 +172,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
     path = path.resolve()
     if path in chain:
         loop = " -> ".join(p.stem for p in (*chain, path))
-        raise ScenarioError(f"{path}: extends: circular chain {loop}")
+        raise ScenarioError(f"{path}: circular chain {loop} (a scenario that extends or switches to itself)")
     data = _read_toml(path)
     where = str(path)
     for key in data:
@@ -183,6 +190,8 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
     changes: dict[str, Any] = {"name": path.stem, "source": where}
     if "name" in data:
         changes["name"] = _expect(where, "name", data["name"], str)
+        if problem := name_problem(changes["name"]):
+            raise ScenarioError(f"{where}: {problem}")
     if "description" in data:
         changes["description"] = _expect(where, "description", data["description"], str).strip()
     if "months" in data:
@@ -195,7 +204,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
             changes[group] = _validate_group(where, group, values, getattr(base, group))
     if "events" in data:
         events = _expect(where, "events", data["events"], list)
-        own = tuple(_validate_event(where, i, e, path.parent) for i, e in enumerate(events))
+        own = tuple(_validate_event(where, i, e, path.parent, (*chain, path)) for i, e in enumerate(events))
         changes["events"] = tuple(sorted((*base.events, *own), key=lambda e: e.month))
     return dataclasses.replace(base, **changes)
 
@@ -213,16 +222,17 @@ def _check_number(where: str, key: str, value: Any, kind: type, lo: float | None
         if not isinstance(value, bool):
             raise ScenarioError(f"{where}: {key} = {value!r}: expected true or false")
         return value
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if kind is int and ok and float(value) != int(value):
-        ok = False
-    if not ok:
+    if kind is int:  # integral floats (13.0) are whole numbers everywhere, see cogov_sim.validation
+        number = as_whole_number(value)
+    else:
+        number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_) else None
+    if number is None:
         what = "a whole number" if kind is int else "a number"
-        raise ScenarioError(f"{where}: {key} = {value!r}: expected {what} in {format_number(lo)}–{format_number(hi)}"
+        raise ScenarioError(f"{where}: {key} = {short_repr(value)}: expected {what} in {allowed(lo, hi)}"
                             + (f" ({unit})" if unit else ""))
-    value = kind(value)
+    value = number
     if (lo is not None and value < lo) or (hi is not None and value > hi) or value != value:
-        raise ScenarioError(f"{where}: {key} = {value!r} is out of range; allowed {format_number(lo)}–{format_number(hi)}"
+        raise ScenarioError(f"{where}: {key} = {value!r} is out of range; allowed {allowed(lo, hi)}"
                             + (f" ({unit})" if unit else ""))
     return value
 
@@ -250,10 +260,10 @@ def parse_event(raw: dict[str, Any], where: str = "event", folder: str | os.Path
     """Validate one event given as a table like a scenario file's ``[[events]]`` entry, e.g.
     ``{"month": 30, "kind": "budget_cut", "share": 0.3, "duration": 12}``; a regime switch's
     ``scenario`` is resolved relative to ``folder``. Raises :class:`ScenarioError` with one line."""
-    return _validate_event(where, 0, raw, Path(folder))
+    return _validate_event(where, 0, raw, Path(folder), ())
 
 
-def _validate_event(where: str, index: int, raw: Any, folder: Path) -> Event:
+def _validate_event(where: str, index: int, raw: Any, folder: Path, chain: tuple[Path, ...]) -> Event:
     label = f"events[{index}]"
     raw = dict(_expect(where, label, raw, dict))
     if "month" not in raw or "kind" not in raw:
@@ -261,8 +271,9 @@ def _validate_event(where: str, index: int, raw: Any, folder: Path) -> Event:
         raise ScenarioError(f"{where}: {label}: missing '{missing}' (every event needs month and kind)")
     month = _check_number(where, f"{label}.month", raw.pop("month"), int, 0, 2400)
     kind = raw.pop("kind")
-    if kind not in EVENT_KINDS:
-        raise ScenarioError(f"{where}: {label}.kind = {kind!r}: unknown event{closest(str(kind), EVENT_KINDS)} "
+    if not isinstance(kind, str) or kind not in EVENT_KINDS:
+        raise ScenarioError(f"{where}: {label}.kind = {short_repr(kind)}: unknown event"
+                            f"{closest(str(kind), EVENT_KINDS) if isinstance(kind, str) else ''} "
                             f"(allowed: {', '.join(EVENT_KINDS)})")
     spec = EVENT_KINDS[kind]
     params: dict[str, Any] = {}
@@ -286,7 +297,7 @@ def _validate_event(where: str, index: int, raw: Any, folder: Path) -> Event:
                 raise ScenarioError(f"{where}: {label}.domains: unknown domain {d!r}{closest(str(d), DOMAINS)} "
                                     f"(allowed: {', '.join(DOMAINS)})")
     if kind == "regime_switch":
-        target = load_scenario(_resolve(params["scenario"], folder)).levers if params["scenario"] else Levers()
+        target = _load(_resolve(params["scenario"], folder), chain).levers if params["scenario"] else Levers()
         if not params["scenario"] and not params["levers"]:
             raise ScenarioError(f"{where}: {label}: regime_switch needs 'scenario' or 'levers'")
         params["target"] = target if params["scenario"] else None

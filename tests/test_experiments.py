@@ -262,6 +262,18 @@ BAD_FILES = {
                          "'levers.purchase_share' is both fixed and varied"),
     "no scenario": ("[design]\nmethod = \"factorial\"\n", "", "missing 'scenario'"),
     "malformed TOML": ("scenarios = [\"administrative_led\"\nmonths = 12\n", "", "not valid TOML"),
+    "path traversal name": (BASE, 'name = "../../escaped"\n', "name = '../../escaped': not a safe name"),
+    "months nan": (BASE.replace("months = 12", "months = nan"), "", "months = nan: expected a whole number in 1–2400"),
+    "residents inf": (BASE.replace("residents = 500", "residents = inf"), "",
+                      "residents = inf: expected a whole number in 50–1,000,000"),
+    "sobol with one sample": (BASE.replace('"factorial"', '"sobol"\nsamples = 1')
+                              .replace("[0.1, 0.3]", "{ low = 0.0, high = 0.5 }\n"
+                                                     '"levers.coordination" = { low = 0.0, high = 1.0 }'),
+                              "", "design.samples = 1: too few for sobol; allowed at least 4"),
+    "morris with one trajectory": (BASE.replace('"factorial"', '"morris"\nsamples = 1')
+                                   .replace("[0.1, 0.3]", "{ low = 0.0, high = 0.5 }\n"
+                                                          '"levers.coordination" = { low = 0.0, high = 1.0 }'),
+                                   "", "design.samples = 1: too few for morris; allowed at least 2"),
 }
 
 

@@ -133,9 +133,16 @@ def test_resume_refuses_a_folder_made_by_another_experiment_file(tmp_path: Path,
     # a plain (non-resume) sweep into a used folder is refused too
     assert cli.main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
     assert "already holds a sweep; add --resume" in capsys.readouterr().err
-    # --force resumes anyway (nothing new to run: the run ids are all done)
+    # a different design is never mixed in, not even with --force
+    assert cli.main(["sweep", str(path), "--out", str(out), "--resume", "--force", "--in-process", "--quiet"]) == 2
+    assert "another design" in capsys.readouterr().err
+    # the same design in an edited file (a comment): refused, then resumed with --force
+    path.write_text(SMALL + "# a comment\n", encoding="utf-8")
+    assert cli.main(["sweep", str(path), "--out", str(out), "--resume", "--quiet"]) == 2
+    assert "same design" in capsys.readouterr().err
     assert cli.main(["sweep", str(path), "--out", str(out), "--resume", "--force", "--in-process", "--quiet"]) == 0
     assert capsys.readouterr().out.strip().endswith("done 4 / failed 0 / remaining 0")
+    path.write_text(SMALL.replace("seed = 99", "seed = 100"), encoding="utf-8")
     # --force without --resume starts over
     assert cli.main(["sweep", str(path), "--out", str(out), "--force", "--in-process", "--quiet"]) == 0
     assert load_manifest(out)["root_seed"] == 100

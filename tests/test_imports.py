@@ -2,14 +2,14 @@
 
 Layers, lowest first (a module may import its own layer or any lower one):
 
-0. foundations: ``errors``, ``parameters``
+0. foundations: ``errors``, ``parameters``, ``validation`` (argument checks), ``threads`` (BLAS threads)
 1. model parts: ``mechanisms.*``, ``ledger``, ``network``, ``state``, ``scenario``
 2. actors: ``actors.*``
 3. what the model schedules and reports: ``events``, ``metrics``, ``survey``
 4. the model: ``model``
 5. running it: ``run``
 6. applications on top of runs: every other subpackage/module (``experiments``, ``calibration``, …)
-7. command lines: ``cli`` and every ``*.cli`` module
+7. command lines: ``cli``, every ``*.cli`` module and ``cli_args`` (their shared argument types)
 
 Every import counts, at module level or inside a function, ``TYPE_CHECKING`` included.
 """
@@ -24,7 +24,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cogov_sim"
 LAYERS = [
-    ("errors", "parameters"),
+    ("errors", "parameters", "validation", "threads"),
     ("mechanisms", "ledger", "network", "state", "scenario"),
     ("actors",),
     ("events", "metrics", "survey"),
@@ -43,7 +43,7 @@ def module_name(path: Path) -> str:
 
 def layer(module: str) -> int:
     """The layer of a module given relative to the package (``""`` is the package itself)."""
-    if module == "cli" or module.endswith(".cli"):
+    if module in ("cli", "cli_args") or module.endswith(".cli"):
         return COMMAND_LINES
     top = module.split(".")[0]
     for i, names in enumerate(LAYERS):

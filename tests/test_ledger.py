@@ -4,12 +4,15 @@ funds follow tasks and grid management cost what they should."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from conftest import scenario, step_with_books
 
 from cogov_sim.ledger import EXTERNAL, Ledger, LedgerError
 from cogov_sim.model import CommunityModel
+from cogov_sim.scenario import load_scenario
 
 
 # ----------------------------------------------------------------------------- the ledger itself
@@ -197,3 +200,42 @@ def test_fixed_costs_beyond_the_budget_are_paid_as_far_as_it_goes():
         run = step_with_books(CommunityModel(sc, seed=seed, residents=1200), 12)
         for books in run.books:
             assert books.government_outflow == pytest.approx(books.budget_received)
+
+
+# ----------------------------------------------------------------------------- tolerance of the self-check
+def test_check_tolerance_follows_the_money_moved_not_the_first_budget():
+    """Rounding dust of 1e-6 CNY is no error once billions have moved, but a whole CNY lost is."""
+    book = Ledger()
+    for _ in range(120):
+        book.transfer("treasury", "government", 25_000_000.0, "budget")
+        book.spend("government", 25_000_000.0, "services")
+    book.balances["government"] -= 1e-6  # pure rounding: far below the money moved
+    book.check(scale=0.0)
+    book.balances["government"] -= 1.0   # a whole CNY that vanished
+    with pytest.raises(LedgerError, match="out of balance"):
+        book.check(scale=0.0)
+
+
+def test_check_is_strict_while_little_money_has_moved():
+    book = Ledger()
+    book.transfer("treasury", "government", 10.0, "budget")
+    book.balances["government"] += 1e-3
+    with pytest.raises(LedgerError, match="out of balance"):
+        book.check(scale=0.0)
+
+
+@pytest.mark.slow
+def test_budget_raised_from_zero_by_a_regime_switch_runs_at_scale():
+    """A street that starts with no budget and switches to 500 CNY per resident with a
+    participatory fund moves ~25 M CNY a month: 50,000 residents × 120 months must run through
+    (the self-check once held it to the first month's zero budget)."""
+    sc = scenario("administrative_led", levers__budget_per_resident=0.0)
+    switch = dataclasses.replace(load_scenario("transition").events[0], month=6,
+                                 params={"scenario": "", "ramp_months": 0, "target": None,
+                                         "levers": {"budget_per_resident": 500.0, "participatory_fund": 200_000.0}})
+    sc = dataclasses.replace(sc, events=(switch,))
+    model = CommunityModel(sc, seed=3, residents=50_000)
+    for _ in range(120):
+        model.step()
+    assert model.ledger.moved > 120 * 20_000_000
+    assert abs(model.ledger.imbalance()) <= model.ledger.slack()

@@ -14,11 +14,9 @@ explicit paths): the calibration file the scenarios read, and ``docs/`` (``docs/
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from ..cli_args import whole
 from ..experiments.cli import execution_arguments, workers_from_args
 
 EXIT_TARGET_MISSED = 1
@@ -39,14 +37,8 @@ def calibration_file() -> Path:
     return SCENARIO_DIR / "_calibration.toml"
 
 
-#: A bounded-number argument type: ``bounded(kind, lo, hi)`` returns the argparse ``type`` callable.
-Bounded = Callable[[type, int, int], Callable[[str], Any]]
-
-
-def register(subparsers: argparse._SubParsersAction, bounded: Bounded) -> None:
-    """Add the ``calibrate`` and ``validate`` subcommands to the ``cogov`` parser; ``bounded`` is the
-    main command line's argument type for numbers in a range (passed down, so that this module
-    never imports the command line that includes it)."""
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``calibrate`` and ``validate`` subcommands to the ``cogov`` parser."""
     p = subparsers.add_parser(
         "calibrate", help="fit the behavioural parameters to the survey targets T1–T5 (brief §7)",
         description="Latin-hypercube design → rejection ABC → Nelder–Mead (common random numbers) → validation on "
@@ -66,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction, bounded: Bounded) -> None:
                                              "scenarios/_calibration.toml)")
     p.add_argument("--artefacts", type=Path, default=ARTEFACTS,
                    help=f"folder for the data behind the report (default {ARTEFACTS})")
-    execution_arguments(p, bounded)
+    execution_arguments(p)
     p.set_defaults(func=cmd_calibrate)
 
     p = subparsers.add_parser(
@@ -75,19 +67,19 @@ def register(subparsers: argparse._SubParsersAction, bounded: Bounded) -> None:
                     "(digest §4–§5) over seeds with effect sizes and 95%% intervals. With --report, write "
                     "docs/validation.md and its figures. Exit code 0 when all five targets pass, 1 otherwise.")
     p.add_argument("--report", action="store_true", help="write the report and its figures (see --docs)")
-    p.add_argument("--seeds", type=bounded(int, 3, 1000), default=20, help="seeds per scenario (default 20)")
-    p.add_argument("--residents", type=bounded(int, 200, 100_000), default=1500,
+    p.add_argument("--seeds", type=whole(3, 1000), default=20, help="seeds per scenario (default 20)")
+    p.add_argument("--residents", type=whole(200, 100_000), default=1500,
                    help="residents per run for the patterns (default 1500)")
-    p.add_argument("--months", type=bounded(int, 60, 600), default=120, help="months per run (default 120)")
-    p.add_argument("--seed", type=bounded(int, 0, 2**63 - 1), default=0,
+    p.add_argument("--months", type=whole(60, 600), default=120, help="months per run (default 120)")
+    p.add_argument("--seed", type=whole(0, 2**63 - 1), default=0,
                    help="root seed of the pattern runs: every scenario runs on its spawned children (default 0)")
-    p.add_argument("--target-seeds", type=bounded(int, 2, 1000), default=40,
+    p.add_argument("--target-seeds", type=whole(2, 1000), default=40,
                    help="seeds for the target check (default 40)")
     p.add_argument("--docs", type=Path, default=DOCS,
                    help=f"documentation folder: writes validation.md and figures/ there, reads calibration/ "
                         f"(default {DOCS})")
     p.add_argument("--file", type=Path, help="calibration file to check (default: the one the scenarios read)")
-    execution_arguments(p, bounded)
+    execution_arguments(p)
     p.set_defaults(func=cmd_validate)
 
 
@@ -100,7 +92,7 @@ def _executor(args: argparse.Namespace):
 
 def _stage_bars(quiet: bool):
     """A stage callback drawing one tqdm bar per stage on stderr."""
-    from tqdm import tqdm
+    from ..progress import progress_bar
 
     bars = []
 
@@ -108,7 +100,7 @@ def _stage_bars(quiet: bool):
         for b in bars:
             b.close()
         bars.clear()
-        bar = tqdm(total=total, desc=name, unit="run", disable=quiet, file=sys.stderr, leave=False)
+        bar = progress_bar(total, name, "run", disable=quiet, leave=False)
         bars.append(bar)
         return bar.update
 

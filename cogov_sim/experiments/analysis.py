@@ -76,6 +76,12 @@ def analyse(design: dict[str, Any], summary: pd.DataFrame, outputs: list[str], n
     return pd.DataFrame(records)
 
 
+def degenerate_intervals(table: pd.DataFrame, method: str) -> int:
+    """Number of confidence intervals of zero width or undefined (too few samples, or a constant outcome)."""
+    conf = table[[c for c in COLUMNS[method] if c.endswith("_conf")]].to_numpy(dtype=float)
+    return int((~np.isfinite(conf) | (conf <= 0)).sum())
+
+
 def _salib(method: str, design: dict[str, Any], problem: dict[str, Any], x: np.ndarray, y: np.ndarray,
            num_resamples: int, conf_level: float, seed: int) -> dict[str, Any]:
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):

@@ -10,6 +10,7 @@ replication`` gets child ``run_id`` of ``numpy.random.SeedSequence(seed).spawn(n
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,16 +75,21 @@ def build_design(exp: Experiment) -> list[DesignRow]:
 
 def plan_runs(exp: Experiment, rows: list[DesignRow]) -> list[Run]:
     """Every run of the design, in design-row × replication order, with seeds spawned from the root seed."""
-    n_runs = len(rows) * exp.replications
-    children = np.random.SeedSequence(exp.seed).spawn(n_runs)
-    runs = []
+    return list(iter_runs(exp, rows))
+
+
+def iter_runs(exp: Experiment, rows: Iterable[DesignRow]) -> Iterator[Run]:
+    """The runs of :func:`plan_runs` one at a time (a design of millions of runs is never held at once).
+
+    Run ``i`` gets child ``i`` of ``SeedSequence(seed).spawn(n)``, i.e. ``SeedSequence(seed, spawn_key=(i,))``,
+    built directly rather than spawning all ``n`` children first.
+    """
+    root = np.random.SeedSequence(exp.seed)
     for row in rows:
         for rep in range(exp.replications):
             run_id = row.index * exp.replications + rep
-            child = children[run_id]
-            runs.append(Run(run_id, row.index, rep, row.scenario, row.values, int(child.entropy),
-                            tuple(int(k) for k in child.spawn_key)))
-    return runs
+            yield Run(run_id, row.index, rep, row.scenario, row.values, int(root.entropy),
+                      (*root.spawn_key, run_id))
 
 
 def format_spawn_key(key: tuple[int, ...]) -> str:

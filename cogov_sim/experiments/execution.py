@@ -18,6 +18,8 @@ import queue
 import re
 import signal
 import socket
+import sys
+import threading
 import time
 import traceback
 import uuid
@@ -33,6 +35,7 @@ from ..run import Results, release_model, run_scenario
 from ..scenario import Scenario
 from .design import Run, format_spawn_key
 from .spec import SUMMARY_EXTRA, Experiment, Outputs
+from .tables import arrow_table
 
 #: Runs submitted ahead of the workers (per worker): enough to keep them busy, few enough
 #: that a huge design is never held as futures all at once.
@@ -42,6 +45,16 @@ WINDOW_PER_WORKER = 2
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 #: Columns ``run_scenario`` adds that the sweep replaces by its own identifiers.
 REPLACED_COLUMNS = ("scenario", "seed")
+#: Attempts of a run whose local worker process was lost (killed, out of memory) before it is
+#: recorded as failed (a later ``--resume`` tries it again). Dask retries lost workers' runs itself
+#: (its ``distributed.scheduler.allowed-failures``).
+MAX_ATTEMPTS = 3
+#: Seconds a Dask cluster may have no worker before the sweep stops (finished runs are kept).
+NO_WORKERS_TIMEOUT = 60.0
+
+
+class RunTimeout(Exception):
+    """A run exceeded its time limit (``run_timeout`` / ``--run-timeout``)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,8 @@ class RunTask:
     #: Optional picklable function of the finished run (its model kept on ``Results.model``)
     #: returning more tables by name, computed in the worker (e.g. ledger totals).
     extra: Callable[[Results], dict[str, pd.DataFrame]] | None = None
+    #: Seconds the run may take (``None``: no limit); a run over it becomes a ``failed`` outcome.
+    timeout: float | None = None
 
 
 @dataclass
@@ -74,13 +89,19 @@ class RunOutcome:
     error_traceback: str = ""
     seconds: float = 0.0
     worker: str = ""
+    #: How many times the run was started (more than 1 after its worker process was lost).
+    attempts: int = 1
 
 
-def make_tasks(exp: Experiment, runs: Iterable[Run]) -> Iterator[RunTask]:
-    """The tasks of ``runs``: the experiment's fixed values plus each run's design values."""
+def make_tasks(exp: Experiment, runs: Iterable[Run], timeout: float | None = None) -> Iterator[RunTask]:
+    """The tasks of ``runs``: the experiment's fixed values plus each run's design values.
+
+    ``timeout``: seconds per run (default: the experiment's ``run_timeout``; 0 or ``None``: no limit).
+    """
     keys = tuple(f.key for f in exp.factors)
+    limit = (timeout if timeout is not None else exp.run_timeout) or None
     for run in runs:
-        yield RunTask(run, exp.scenario(run.scenario), {**exp.fixed, **run.values}, exp.outputs, keys)
+        yield RunTask(run, exp.scenario(run.scenario), {**exp.fixed, **run.values}, exp.outputs, keys, timeout=limit)
 
 
 def id_columns(run: Run, factor_keys: tuple[str, ...]) -> dict[str, Any]:
@@ -95,10 +116,9 @@ def execute_run(task: RunTask) -> RunOutcome:
     start = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
-        from .store import arrow_table
-
-        results = run_scenario(task.scenario, seed=task.run.seed_sequence(), overrides=task.overrides or None,
-                               keep_model=task.extra is not None)
+        with _time_limit(task.timeout) as check:
+            results = run_scenario(task.scenario, seed=task.run.seed_sequence(), overrides=task.overrides or None,
+                                   keep_model=task.extra is not None, progress=check)
         shaped = shape_frames(results, task)
         if task.extra is not None:
             shaped.update({name: _with_ids(frame, id_columns(task.run, task.factor_keys))
@@ -108,6 +128,38 @@ def execute_run(task: RunTask) -> RunOutcome:
     except Exception as exc:
         return failed_outcome(task.run, exc, time.perf_counter() - start, worker, traceback.format_exc())
     return RunOutcome(task.run, "done", frames, seconds=time.perf_counter() - start, worker=worker)
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[Any]:
+    """Raise :class:`RunTimeout` in the block after ``seconds``; yields a per-month progress callback.
+
+    Two guards: the callback checks the clock after every simulated month (works in any thread,
+    e.g. on Dask), and in a process's main thread a ``SIGALRM`` timer also stops a month that hangs.
+    """
+    if not seconds:
+        yield None
+        return
+    deadline = time.monotonic() + seconds
+    message = f"the run exceeded its time limit of {seconds:g} s (run_timeout / --run-timeout)"
+
+    def check(month: int) -> None:
+        if time.monotonic() > deadline:
+            raise RunTimeout(f"{message}; stopped after month {month}")
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise RunTimeout(message)
+
+    timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if timer:
+        previous = signal.signal(signal.SIGALRM, alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield check
+    finally:
+        if timer:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def failed_outcome(run: Run, exc: BaseException, seconds: float = 0.0, worker: str = "",
@@ -186,9 +238,13 @@ class InProcessExecutor(Executor):
 class FutureExecutor(Executor):
     """An executor of futures: keeps a bounded window of runs submitted and yields them as they finish."""
 
+    #: Exceptions from a future that mean the worker running it was lost (the run itself did not fail).
+    lost_worker: tuple[type[BaseException], ...] = ()
+
     def map_unordered(self, tasks: Iterable[RunTask], tick: float = 1.0) -> Iterator[RunOutcome | None]:
         todo = iter(tasks)
         pending: dict[Any, RunTask] = {}
+        attempts: dict[int, int] = {}
         try:
             self._fill(pending, todo)
             while pending:
@@ -197,7 +253,13 @@ class FutureExecutor(Executor):
                     yield None
                 for future in done:
                     task = pending.pop(future)
-                    yield self._outcome(future, task)
+                    outcome, lost = self._outcome(future, task)
+                    outcome.attempts = attempts.pop(task.run.run_id, 1)
+                    if lost and outcome.attempts < MAX_ATTEMPTS:  # start it again on a fresh worker
+                        attempts[task.run.run_id] = outcome.attempts + 1
+                        pending[self._submit(task)] = task
+                        continue
+                    yield outcome
                 self._fill(pending, todo)
         finally:
             for future in pending:
@@ -210,11 +272,15 @@ class FutureExecutor(Executor):
                 return
             pending[self._submit(task)] = task
 
-    def _outcome(self, future: Any, task: RunTask) -> RunOutcome:
+    def _outcome(self, future: Any, task: RunTask) -> tuple[RunOutcome, bool]:
+        """The future's outcome, and whether its worker was lost (rather than the run failing)."""
         try:
-            return future.result()
+            return future.result(), False
         except Exception as exc:  # the worker itself was lost (killed, out of memory, cancelled)
-            return failed_outcome(task.run, exc, trace=traceback.format_exc())
+            lost = isinstance(exc, self.lost_worker)
+            if lost:
+                exc = type(exc)(f"the worker process running this run was lost (killed or out of memory): {exc}")
+            return failed_outcome(task.run, exc, trace=traceback.format_exc()), lost
 
     @abc.abstractmethod
     def _submit(self, task: RunTask) -> Any:
@@ -225,13 +291,52 @@ class FutureExecutor(Executor):
         """The futures that are done, waiting at most ``timeout`` seconds for the first."""
 
 
-def _ignore_sigint() -> None:
-    """Pool worker initialiser: Ctrl-C is handled by the parent, which flushes finished runs."""
+def _init_worker(parent: int) -> None:
+    """Pool worker initialiser: die with the parent, leave Ctrl-C to it (it flushes finished runs).
+
+    On Linux the kernel kills the worker when the parent dies (``PR_SET_PDEATHSIG``), even by
+    ``kill -9``; elsewhere a watchdog thread exits when the parent is gone. The parent then
+    cannot leave workers (or, through them, the resource tracker) behind holding its output.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _die_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="cogov-parent-watch").start()
+    if os.getppid() != parent:  # the parent died before the guard was set
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; ``False`` where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+#: ``prctl`` option: signal delivered to this process when its parent dies (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
 
 
 class PoolExecutor(FutureExecutor):
-    """A local pool of ``workers`` processes (spawned, so it behaves the same on every OS)."""
+    """A local pool of ``workers`` processes (spawned, so it behaves the same on every OS).
+
+    Workers die with this process (see :func:`_init_worker`). A worker lost mid-run breaks the
+    pool: its runs (and the others in flight) are started again on a fresh pool, up to
+    :data:`MAX_ATTEMPTS` times each, and recorded as failed after that.
+    """
+
+    lost_worker = (cf.BrokenExecutor,)
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
@@ -252,6 +357,7 @@ class PoolExecutor(FutureExecutor):
         if self._pool is None:
             return
         if not wait:  # interrupted: do not wait for the runs in flight
+            threading.excepthook = _quiet_broken_pool_hook(threading.excepthook)
             for process in list(getattr(self._pool, "_processes", {}).values()):
                 process.terminate()
         self._pool.shutdown(wait=wait, cancel_futures=True)
@@ -260,7 +366,7 @@ class PoolExecutor(FutureExecutor):
     def _ensure_pool(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_ignore_sigint)
+                                                initializer=_init_worker, initargs=(os.getpid(),))
         return self._pool
 
     def _submit(self, task: RunTask) -> Any:
@@ -275,6 +381,20 @@ class PoolExecutor(FutureExecutor):
     def _wait(self, futures: list[Any], timeout: float) -> list[Any]:
         done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
         return list(done)
+
+
+def _quiet_broken_pool_hook(previous: Any) -> Any:
+    """A ``threading.excepthook`` that drops the pool manager thread's ``InvalidStateError``.
+
+    When workers are terminated after Ctrl-C, Python 3.11's pool manager thread marks every
+    pending future broken, including the ones already cancelled, and that raises
+    ``InvalidStateError`` in the thread: a traceback about nothing after a clean stop.
+    """
+    def hook(args: Any) -> None:
+        if not isinstance(args.exc_value, cf.InvalidStateError):
+            previous(args)
+
+    return hook
 
 
 @contextlib.contextmanager
@@ -307,29 +427,63 @@ class DaskExecutor(FutureExecutor):
             self.client = Client(address, timeout="10s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise CogovError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        self.address = address
         self.workers = max(1, sum(self.client.nthreads().values()))
         self._finished: queue.Queue[Any] = queue.Queue()
+        self._no_workers_since: float | None = None
         self.description = f"Dask cluster at {address} ({self.workers} worker threads)"
 
     def close(self, wait: bool = True) -> None:
-        self.client.close()
+        with contextlib.suppress(Exception):  # a scheduler already gone
+            self.client.close(timeout=5)
+
+    def _lost_scheduler(self, exc: BaseException) -> CogovError:
+        return CogovError(f"lost the Dask scheduler at {self.address} ({type(exc).__name__}: {exc}); finished runs "
+                          f"are saved, --resume continues")
 
     def _submit(self, task: RunTask) -> Any:
         key = f"cogov-run-{task.run.run_id}-{uuid.uuid4().hex[:8]}"
-        future = self.client.submit(execute_run, task, pure=False, key=key)
+        try:
+            future = self.client.submit(execute_run, task, pure=False, key=key)
+        except Exception as exc:  # the scheduler is gone (ClosedClientError, CommClosedError, ...)
+            raise self._lost_scheduler(exc) from None
         future.add_done_callback(self._finished.put)  # called from the client's thread
         return future
+
+    def _outcome(self, future: Any, task: RunTask) -> tuple[RunOutcome, bool]:
+        if self.client.status != "running":  # runs "failed" because the scheduler went away
+            raise self._lost_scheduler(RuntimeError(f"client {self.client.status}"))
+        return super()._outcome(future, task)
 
     def _wait(self, futures: list[Any], timeout: float) -> list[Any]:
         try:
             done = [self._finished.get(timeout=timeout)]
         except queue.Empty:
+            self._check_workers()
             return []
         with contextlib.suppress(queue.Empty):
             while True:
                 done.append(self._finished.get_nowait())
         keys = {f.key for f in futures}
         return [f for f in done if f.key in keys]
+
+
+    def _check_workers(self) -> None:
+        """Stop (with a message) when the scheduler is gone or has had no worker for :data:`NO_WORKERS_TIMEOUT` s."""
+        if self.client.status != "running":
+            raise self._lost_scheduler(RuntimeError(f"client {self.client.status}"))
+        try:
+            workers = self.client.scheduler_info().get("workers", {})
+        except Exception as exc:
+            raise self._lost_scheduler(exc) from None
+        if workers:
+            self._no_workers_since = None
+            return
+        now = time.monotonic()
+        self._no_workers_since = self._no_workers_since or now
+        if now - self._no_workers_since > NO_WORKERS_TIMEOUT:
+            raise CogovError(f"the Dask scheduler at {self.address} has had no workers for {NO_WORKERS_TIMEOUT:g} s; "
+                             f"finished runs are saved, start workers and --resume")
 
 
 def default_workers() -> int:

@@ -39,9 +39,10 @@ from ..errors import ScenarioError, closest
 from ..metrics import METRIC_NAMES
 from ..parameters import GROUPS, Population
 from ..scenario import Scenario, _check_number, _expect, _read_toml, _resolve, _search_path, load_scenario
+from ..validation import name_problem
 
 TOP_LEVEL_KEYS = ("name", "description", "scenario", "scenarios", "months", "residents", "replications", "seed",
-                  "parameters", "fixed", "design", "outputs")
+                  "run_timeout", "parameters", "fixed", "design", "outputs")
 DESIGN_KEYS = ("method", "samples", "levels", "second_order", "seed", "rows")
 OUTPUT_KEYS = ("summary", "series", "series_every", "survey", "metrics")
 RANGE_KEYS = ("low", "high")
@@ -55,7 +56,13 @@ METHOD_KEYS = {"factorial": ("method",), "lhs": ("method", "samples", "seed"),
 SAMPLED_METHODS = ("lhs", "sobol", "morris")
 #: Columns of the summary table besides the metrics.
 SUMMARY_EXTRA = ("months", "residents_final")
+#: Smallest sample sizes the sensitivity methods can estimate anything from.
+MIN_SAMPLES = {"sobol": 4, "morris": 2}
+MIN_SAMPLES_WHY = {"sobol": "the bootstrap intervals of fewer base samples are degenerate",
+                   "morris": "sigma needs at least two trajectories"}
 MAX_SEED = 2**63 - 1
+#: Longest per-run time limit (seconds): a week.
+MAX_RUN_TIMEOUT = 604_800.0
 MAX_RUNS = 10_000_000
 
 
@@ -111,6 +118,8 @@ class Experiment:
     design_seed: int = 0
     table: tuple[dict[str, Any], ...] = ()
     outputs: Outputs = field(default_factory=Outputs)
+    #: Seconds a run may take before it is recorded as failed (0: no limit).
+    run_timeout: float = 0.0
 
     @property
     def where(self) -> str:
@@ -171,12 +180,17 @@ def load_experiment(spec: str | os.PathLike[str]) -> Experiment:
         raise ScenarioError(f"{where}: design.method = {method!r}: unknown method{closest(method, METHODS)} "
                             f"(allowed: {', '.join(METHODS)})")
     seed = _check_number(where, "seed", data.get("seed", 0), int, 0, MAX_SEED)
+    name = _expect(where, "name", data.get("name", path.stem), str)
+    if "name" in data and (problem := name_problem(name)):  # a file's own stem cannot leave its folder
+        raise ScenarioError(f"{where}: {problem}")
     exp = Experiment(
-        name=_expect(where, "name", data.get("name", path.stem), str),
+        name=name,
         description=_expect(where, "description", data.get("description", ""), str).strip(),
         path=path, sha256=hashlib.sha256(raw).hexdigest(), scenarios=scenarios, factors=(), method=method,
         replications=_check_number(where, "replications", data.get("replications", 1), int, 1, 100_000),
         seed=seed, fixed=fixed,
+        run_timeout=_check_number(where, "run_timeout", data.get("run_timeout", 0.0), float, 0.0, MAX_RUN_TIMEOUT,
+                                  "seconds; 0 = no limit"),
         design_seed=_check_number(where, "design.seed", design.get("seed", seed), int, 0, MAX_SEED),
         outputs=_outputs(where, _expect(where, "outputs", data.get("outputs", {}), dict)),
     )
@@ -200,6 +214,15 @@ def design_size(exp: Experiment) -> int:
     if exp.method == "morris":
         return exp.samples * (d + 1)
     return len(exp.table)  # table: rows may be restricted to one scenario, see design.build_design
+
+
+def run_count(exp: Experiment) -> int:
+    """Number of runs of the design (all scenarios and replications), counted without building it."""
+    if exp.method == "table":
+        points = sum(len(exp.scenarios) if r["scenario"] is None else 1 for r in exp.table)
+    else:
+        points = design_size(exp) * len(exp.scenarios)
+    return points * exp.replications
 
 
 # --- internals -------------------------------------------------------------------------
@@ -311,6 +334,9 @@ def _parameter_design(exp: Experiment, design: dict[str, Any], data: dict[str, A
             what = {"lhs": "points", "sobol": "base samples N", "morris": "trajectories"}[method]
             raise ScenarioError(f"{where}: design: {method} needs 'samples' (number of {what})")
         samples = _check_number(where, "design.samples", design["samples"], int, 1, MAX_RUNS)
+    if samples and samples < MIN_SAMPLES.get(method, 1):
+        raise ScenarioError(f"{where}: design.samples = {samples}: too few for {method}; allowed at least "
+                            f"{MIN_SAMPLES[method]} ({MIN_SAMPLES_WHY[method]})")
     if method == "sobol" and samples & (samples - 1):
         raise ScenarioError(f"{where}: design.samples = {samples}: Sobol sampling needs a power of 2 "
                             f"(e.g. {2 ** round(math.log2(samples))})")
@@ -319,7 +345,7 @@ def _parameter_design(exp: Experiment, design: dict[str, Any], data: dict[str, A
         raise ScenarioError(f"{where}: design.levels = {levels}: Morris needs an even number of levels (e.g. 4)")
     second = _check_number(where, "design.second_order", design.get("second_order", False), bool, None, None)
     exp = dataclasses.replace(exp, factors=tuple(factors), samples=samples, levels=levels, second_order=second)
-    _check_size(exp, design_size(exp) * len(exp.scenarios))
+    _check_size(exp)
     return exp
 
 
@@ -353,7 +379,7 @@ def _table_design(exp: Experiment, design: dict[str, Any], data: dict[str, Any])
     kinds = {k: _kind(where, "design.rows[0]", k, base) for k in keys or []}
     factors = tuple(Factor(k, kinds[k], values=tuple(dict.fromkeys(r[k] for r in table))) for k in kinds)
     exp = dataclasses.replace(exp, factors=factors, table=tuple(table))
-    _check_size(exp, sum(len(names) if r["scenario"] is None else 1 for r in table))
+    _check_size(exp)
     return exp
 
 
@@ -365,8 +391,8 @@ def _check_method_keys(where: str, method: str, design: dict[str, Any]) -> None:
                                 f"(only by {', '.join(users)})")
 
 
-def _check_size(exp: Experiment, points: int) -> None:
-    runs = points * exp.replications
+def _check_size(exp: Experiment) -> None:
+    runs = run_count(exp)
     if runs > MAX_RUNS:
         raise ScenarioError(f"{exp.where}: the design has {runs:,} runs; allowed at most {MAX_RUNS:,}")
 

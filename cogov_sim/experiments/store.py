@@ -2,7 +2,9 @@
 
 Layout of a sweep folder::
 
-    DIR/manifest.json              experiment hash, package version, root seed, design rows, run status
+    DIR/manifest.json              experiment hash, package version and source hashes, root seed, design rows,
+                                   run status (as of the last open or close)
+    DIR/manifest.log               run status of each chunk written since (one JSON line per chunk)
     DIR/experiment.toml            a copy of the experiment file
     DIR/runs/part-000000.parquet   one row per run: identifiers, varied parameters, status, error
     DIR/summary/part-000000.parquet  one row per finished run
@@ -20,6 +22,7 @@ Every part of a table has the same columns, so ``pandas.read_parquet("DIR/summar
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -34,13 +37,20 @@ import pandas as pd
 
 from ..errors import CogovError
 from .execution import RunOutcome, id_columns
+from .tables import arrow_table
 
 #: Result tables besides ``runs``.
 DATA_TABLES = ("summary", "series", "survey")
 TABLES = ("runs", *DATA_TABLES)
 MANIFEST = "manifest.json"
+#: Run status of the chunks written since ``manifest.json`` was last rewritten, one JSON line per
+#: chunk: flushing a chunk appends a line instead of rewriting the manifest (whose design rows
+#: may be large); :func:`load_manifest` merges it, and closing the store folds it into the manifest.
+STATUS_LOG = "manifest.log"
 EXPERIMENT_COPY = "experiment.toml"
 FORMAT = "cogov-sweep/1"
+#: The package whose source files :func:`provenance` hashes.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _PART = re.compile(r"^part-(\d{6})\.parquet$")
 
 
@@ -66,6 +76,8 @@ class SweepStore:
         self._next_chunk = 0
         self._header: dict[str, Any] = {}
         self._lock: Any = None
+        #: Chunks found damaged on opening and set aside (their runs run again).
+        self.damaged_chunks: list[int] = []
 
     # --- opening ---------------------------------------------------------------------
 
@@ -95,13 +107,9 @@ class SweepStore:
             self._clear()
             manifest = None
         elif existing:
-            old = (manifest or {}).get("experiment", {}).get("sha256")
-            new = header["experiment"]["sha256"]
-            if old != new and not force:
-                what = f"sha256 {old[:12]}…" if old else "no manifest"
-                raise CogovError(f"{self.root} was created from a different experiment file ({what}, this one is "
-                                 f"{new[:12]}…); use another --out, or add --force to resume anyway")
+            header = self._check_resume(manifest or {}, header, force)
         self._tidy()
+        self.damaged_chunks = self._verify()
         runs = _read_runs(self.root)
         self._status = {int(r.run_id): _status_entry(r) for r in runs.itertuples()}
         numbers = [n for table in TABLES for n in _parts(self.root, table)]
@@ -111,16 +119,60 @@ class SweepStore:
             _atomic_write(self.root / EXPERIMENT_COPY, experiment_text)
         self.write_manifest()
 
+    def _check_resume(self, manifest: dict[str, Any], header: dict[str, Any], force: bool) -> dict[str, Any]:
+        """Refuse to resume a different design (always) or with different code (unless ``force``)."""
+        old = manifest.get("experiment", {}).get("sha256")
+        new = header["experiment"]["sha256"]
+        if old != new:
+            what = f"sha256 {old[:12]}…" if old else "no manifest"
+            same = _plain(manifest.get("design")) == _plain(header["design"]) \
+                and manifest.get("root_seed") == header["root_seed"]
+            if not same:
+                raise CogovError(f"{self.root} was created from a different experiment file with another design "
+                                 f"({what}, this one is {new[:12]}…); use another --out, or --force without --resume "
+                                 f"to delete it and start over")
+            if not force:
+                raise CogovError(f"{self.root} was created from a different experiment file ({what}, this one is "
+                                 f"{new[:12]}…; same design); use another --out, or add --force to resume anyway")
+        changed = changed_files(manifest.get("provenance"), header["provenance"])
+        if changed and not force:
+            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            raise CogovError(f"{self.root} holds results of different code or scenario files ({', '.join(changed[:3])}"
+                             f"{more} changed); use another --out, or add --force to mix them")
+        if changed:  # --force: keep a record of every code version whose results the folder holds
+            earlier = [*manifest.get("earlier_provenance", []), manifest.get("provenance", {}).get("sha256")]
+            header = {**header, "earlier_provenance": earlier}
+        return header
+
+    def _verify(self) -> list[int]:
+        """Check every committed chunk's files can be opened (a truncated Parquet file cannot).
+
+        A damaged chunk is moved to ``DIR/damaged/`` whole, so that its runs count as not done and
+        run again; returns the numbers of the chunks moved.
+        """
+        import pyarrow.parquet as pq
+
+        damaged = []
+        for number in _parts(self.root, "runs"):
+            paths = [p for table in TABLES if (p := _parts(self.root, table).get(number)) is not None]
+            try:
+                for path in paths:
+                    pq.read_metadata(path)
+            except Exception:  # pyarrow raises several types for a damaged file
+                damaged.append(number)
+                for path in paths:
+                    target = self.root / "damaged" / path.parent.name
+                    target.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target / path.name)
+        return damaged
+
     def done_ids(self) -> set[int]:
         """Run ids finished in committed chunks."""
         return {i for i, s in self._status.items() if s["status"] == "done"}
 
     def counts(self) -> dict[str, int]:
         """``done``, ``failed`` and ``remaining`` runs of the design."""
-        total = self._header["runs_total"]
-        statuses = [s["status"] for i, s in self._status.items() if i < total]  # (a --force resume may shrink it)
-        done, failed = statuses.count("done"), statuses.count("failed")
-        return {"done": done, "failed": failed, "remaining": total - done - failed}
+        return _counts(self._status, self._header["runs_total"])
 
     # --- writing ---------------------------------------------------------------------
 
@@ -154,22 +206,31 @@ class SweepStore:
         for o in outcomes:
             if self._status.get(o.run.run_id, {}).get("status") != "done":
                 self._status[o.run.run_id] = _status_entry(o)
-        self.write_manifest()
+        self._append_status(number, outcomes)
         self.write_seconds += time.perf_counter() - start
 
+    def _append_status(self, number: int, outcomes: list[RunOutcome]) -> None:
+        """Append the chunk's run status to :data:`STATUS_LOG` (one JSON line; the manifest is not rewritten)."""
+        line = json.dumps({"chunk": number, "updated": _now(),
+                           "runs": {str(o.run.run_id): _status_entry(o) for o in outcomes}}) + "\n"
+        with (self.root / STATUS_LOG).open("a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+
     def write_manifest(self) -> None:
-        """Rewrite ``manifest.json`` atomically with the current run status."""
-        done = sorted(self.done_ids())
-        failed = {str(i): {"error_type": s["error_type"], "error_message": s["error_message"]}
-                  for i, s in sorted(self._status.items()) if s["status"] == "failed"}
-        manifest = {**self._header, "updated": _now(), "counts": self.counts(),
-                    "runs": {"done": _ranges(done), "failed": failed}}
-        _atomic_write(self.root / MANIFEST, json.dumps(manifest, indent=1, default=_json_default).encode())
+        """Rewrite ``manifest.json`` atomically with the whole run status, then drop the status log it holds."""
+        manifest = {**self._header, "updated": _now(), **_status_summary(self._status, self._header["runs_total"])}
+        indent = 1 if len(self._header["design"]["rows"]) <= 1000 else None  # the C encoder only writes without
+        _atomic_write(self.root / MANIFEST, json.dumps(manifest, indent=indent, default=_json_default).encode())
+        (self.root / STATUS_LOG).unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Flush what is buffered, write the manifest and release the lock."""
+        """Flush what is buffered, write the whole manifest once and release the lock."""
         try:
             self.flush()
+            if self._header:
+                self.write_manifest()
         finally:
             self._release_lock()
 
@@ -196,7 +257,7 @@ class SweepStore:
     def _clear(self) -> None:
         for table in TABLES:
             shutil.rmtree(self.root / table, ignore_errors=True)
-        for name in (MANIFEST, EXPERIMENT_COPY):
+        for name in (MANIFEST, STATUS_LOG, EXPERIMENT_COPY):
             with suppress(FileNotFoundError):
                 (self.root / name).unlink()
 
@@ -235,11 +296,35 @@ def design_record(exp: Any, rows: list[Any]) -> dict[str, Any]:
 
 
 def manifest_header(exp: Any, rows: list[Any], runs_total: int, version: str) -> dict[str, Any]:
-    """The manifest's fixed part: experiment file and hash, package version, root seed, design rows."""
+    """The manifest's fixed part: experiment file and hash, package version and source, root seed, design rows."""
     return {"format": FORMAT, "experiment": {"name": exp.name, "path": str(exp.path), "sha256": exp.sha256,
                                              "description": exp.description},
-            "package_version": version, "root_seed": exp.seed, "runs_total": runs_total,
-            "design": design_record(exp, rows)}
+            "package_version": version, "provenance": provenance(exp), "root_seed": exp.seed,
+            "runs_total": runs_total, "design": design_record(exp, rows)}
+
+
+def provenance(exp: Any) -> dict[str, Any]:
+    """SHA-256 of every source file of the package and of every scenario file in the experiment's
+    scenario folders (the files a run can read), and one hash over them all."""
+    files = {f"cogov_sim/{p.relative_to(PACKAGE_DIR).as_posix()}": p for p in sorted(PACKAGE_DIR.rglob("*.py"))}
+    for folder in sorted({Path(sc.source).resolve().parent for sc in exp.scenarios if sc.source != "<defaults>"}):
+        files.update({f"scenarios:{p.resolve()}": p for p in sorted(folder.glob("*.toml"))})
+    hashes = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    total = hashlib.sha256("".join(f"{k}={v}\n" for k, v in hashes.items()).encode()).hexdigest()
+    return {"sha256": total, "files": hashes}
+
+
+def changed_files(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    """Files whose hash differs between two :func:`provenance` records (all, if ``old`` is missing)."""
+    if not old or old.get("sha256") == new["sha256"]:
+        return [] if old else ["(no source record: made by an older version)"]
+    before, after = old.get("files", {}), new["files"]
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON would give it back (tuples become lists, numpy scalars numbers)."""
+    return json.loads(json.dumps(value, default=_json_default))
 
 
 def runs_frame(outcomes: list[RunOutcome], factor_keys: list[str]) -> pd.DataFrame:
@@ -247,20 +332,55 @@ def runs_frame(outcomes: list[RunOutcome], factor_keys: list[str]) -> pd.DataFra
     keys = tuple(factor_keys)
     return pd.DataFrame([{**id_columns(o.run, keys), "status": o.status, "error_type": o.error_type,
                           "error_message": o.error_message, "error_traceback": o.error_traceback,
-                          "seconds": o.seconds, "worker": o.worker} for o in outcomes])
+                          "seconds": o.seconds, "worker": o.worker, "attempts": o.attempts} for o in outcomes])
 
 
 def load_manifest(root: str | os.PathLike[str], missing_ok: bool = False) -> dict[str, Any] | None:
     """The sweep's manifest (``None`` if absent and ``missing_ok``)."""
     path = Path(root) / MANIFEST
     try:
-        return json.loads(path.read_text())
+        return _merge_status_log(Path(root), json.loads(path.read_text()))
     except FileNotFoundError:
         if missing_ok:
             return None
         raise CogovError(f"{root}: not a sweep results folder (no {MANIFEST})") from None
     except (OSError, ValueError) as exc:
         raise CogovError(f"{path}: cannot read the manifest: {exc}") from None
+
+
+def _merge_status_log(root: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest with the status of chunks appended to :data:`STATUS_LOG` since it was written."""
+    try:
+        lines = (root / STATUS_LOG).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return manifest
+    runs = manifest.get("runs", {})
+    status = {i: {"status": "done"} for i in parse_ranges(runs.get("done", []))}
+    status.update({int(i): {"status": "failed", **s} for i, s in runs.get("failed", {}).items()})
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:  # a line cut short by a kill: its chunk is read from the runs table on resume
+            continue
+        for i, s in entry["runs"].items():
+            if status.get(int(i), {}).get("status") != "done":
+                status[int(i)] = s
+        manifest["updated"] = entry.get("updated", manifest.get("updated"))
+    return {**manifest, **_status_summary(status, manifest["runs_total"])}
+
+
+def _counts(status: dict[int, dict[str, str]], total: int) -> dict[str, int]:
+    statuses = [s["status"] for i, s in status.items() if i < total]  # (a --force resume may shrink it)
+    done, failed = statuses.count("done"), statuses.count("failed")
+    return {"done": done, "failed": failed, "remaining": total - done - failed}
+
+
+def _status_summary(status: dict[int, dict[str, str]], total: int) -> dict[str, Any]:
+    """The manifest's ``counts`` and ``runs`` (done as id ranges, failed with their errors)."""
+    done = sorted(i for i, s in status.items() if s["status"] == "done")
+    failed = {str(i): {"error_type": s["error_type"], "error_message": s["error_message"]}
+              for i, s in sorted(status.items()) if s["status"] == "failed"}
+    return {"counts": _counts(status, total), "runs": {"done": _ranges(done), "failed": failed}}
 
 
 def load_results(root: str | os.PathLike[str], tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
@@ -334,20 +454,6 @@ def _read_runs(root: Path) -> pd.DataFrame:
     runs = runs.sort_values(["run_id", "_chunk"], kind="stable")
     runs["_rank"] = (runs["status"] == "done").astype(int)
     return runs.sort_values(["run_id", "_rank"], kind="stable").groupby("run_id").tail(1)
-
-
-def arrow_table(frame: pd.DataFrame) -> Any:
-    """A DataFrame as an Arrow table with the store's schema rules.
-
-    Every part of a table must share one schema: a column that is empty in a run must not
-    become type ``null``, text is always plain ``string``, and no pandas metadata is kept.
-    """
-    import pyarrow as pa
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) or pa.types.is_large_string(f.type)
-                        else f for f in table.schema])
-    return table.cast(schema).replace_schema_metadata(None)
 
 
 def _concat(tables: list[Any]) -> Any:

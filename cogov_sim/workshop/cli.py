@@ -6,33 +6,31 @@ Imported whenever ``cogov`` starts: nothing heavy at module level.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..cli_args import output_folder, whole
 from .i18n import LANGUAGES
 
 
-def register(subparsers: Any, positive: Callable[..., Callable[[str], int]], reference_models: Sequence[str]) -> None:
+def register(subparsers: Any, reference_models: Sequence[str]) -> None:
     """Add the ``compare`` and ``dashboard`` subcommands to the ``cogov`` parser.
 
-    ``positive(kind, lo, hi)`` makes the argument type of a whole number in ``lo``–``hi`` (the
-    command line's shared validator); ``reference_models`` are the dashboard's default models.
+    ``reference_models`` are the dashboard's default models.
     """
-    _positive = positive
-
     p = subparsers.add_parser("compare", help="compare 2–4 governance models over many seeds (95%% intervals, "
                                               "one-page report)",
                               description="Run each scenario on --seeds replications (a resumable sweep), then "
                                           "write a one-page HTML report, figures (PNG, SVG) and tables (CSV).")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="2–4 scenario names or .toml paths")
-    p.add_argument("--seeds", type=_positive(int, 2, 10_000), default=20, help="replications per scenario (default 20)")
-    p.add_argument("--residents", type=_positive(int, 50, 1_000_000), help="population size (default: the scenario's)")
-    p.add_argument("--months", type=_positive(int, 13, 2400), help="months to simulate (default: the scenario's)")
+    p.add_argument("--seeds", type=whole(2, 10_000), default=20, help="replications per scenario (default 20)")
+    p.add_argument("--residents", type=whole(50, 1_000_000), help="population size (default: the scenario's)")
+    p.add_argument("--months", type=whole(13, 2400), help="months to simulate (default: the scenario's)")
     p.add_argument("--baseline", help="scenario the differences are taken from (default: the first)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the table and the report")
-    p.add_argument("--out", type=Path, help="output folder (default runs/compare/A-vs-B...)")
-    p.add_argument("--workers", type=_positive(int, 0, 4096), metavar="N",
+    p.add_argument("--out", type=output_folder, help="output folder (default runs/compare/A-vs-B...)")
+    p.add_argument("--workers", type=whole(0, 4096), metavar="N",
                    help="worker processes (default: all cores; 0 = in this process)")
     p.add_argument("--force", action="store_true", help="discard earlier runs in --out and start over")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -41,10 +39,10 @@ def register(subparsers: Any, positive: Callable[..., Callable[[str], int]], ref
     p = subparsers.add_parser("dashboard", help="browser dashboard: models side by side, levers, shocks (offline)",
                               description="Serve the workshop dashboard (Solara) on this machine and print its address.")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="2–4 scenarios (default: the four reference models)")
-    p.add_argument("--residents", type=_positive(int, 50, 1_000_000), help="population size (default: the scenario's)")
-    p.add_argument("--seed", type=_positive(int, 0, 2**63 - 1), default=0, help="seed shared by the models (default 0)")
+    p.add_argument("--residents", type=whole(50, 1_000_000), help="population size (default: the scenario's)")
+    p.add_argument("--seed", type=whole(0, 2**63 - 1), default=0, help="seed shared by the models (default 0)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="starting language")
-    p.add_argument("--port", type=_positive(int, 1024, 65535), default=8765, help="port (default 8765)")
+    p.add_argument("--port", type=whole(1024, 65535), default=8765, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.set_defaults(func=cmd_dashboard, reference_models=list(reference_models))
 
