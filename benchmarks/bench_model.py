@@ -1,4 +1,4 @@
-"""Speed and memory of one simulation run (issue: core simulation).
+"""Speed and memory of one simulation run.
 
 Targets on one core of the 2-core CI machine, with data collection:
 10,000 residents × 120 months ≤ 1 s; 100,000 residents × 120 months ≤ 20 s and ≤ 2 GB peak.

@@ -25,7 +25,7 @@ from .workshop.cli import register as register_workshop
 from .workshop.i18n import label as translate
 from .workshop.outcomes import OUTCOME_FORMATS
 
-#: The four reference governance models (digest §4.1–§4.4), run by ``cogov run`` with no scenario.
+#: The four reference governance models (sources §4.1–§4.4), run by ``cogov run`` with no scenario.
 REFERENCE_MODELS = ("administrative_led", "autonomous", "cooperative", "co_governance")
 
 #: Rows of the comparison table: (summary column, label, format); the workshop's outcomes and labels.

@@ -1,4 +1,4 @@
-"""Double-entry budget ledger: every CNY moves from one account to another (brief §4 M5).
+"""Double-entry budget ledger: every CNY moves from one account to another (ODD §7.5).
 
 External accounts (``treasury``, ``donors``) go negative as money enters the street;
 ``spent:<use>`` accounts collect money turned into services or costs. The sum over all

@@ -1,4 +1,4 @@
-"""Monthly model-level outputs (brief §6), computed from arrays once per month.
+"""Monthly model-level outputs (ODD §4.13), computed from arrays once per month.
 
 :func:`monthly` returns a flat dict; :func:`reporters` turns every key into a Mesa
 ``DataCollector`` model reporter that reads it (no per-agent reporters).
@@ -24,10 +24,10 @@ from .mechanisms.supply import supply_mismatch
 from .parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Economy
 from .state import Month
 
-#: The four field forces (四大域动力, digest §2), in this order in the force outputs.
+#: The four field forces (四大域动力, sources §2), in this order in the force outputs.
 FORCES = ("government", "residents", "enterprises", "social_organisations")
 
-#: Resident attitudes (brief §4 M4), reported as means and by life stage (brief §6).
+#: Resident attitudes (ODD §7.4), reported as means and by life stage (ODD §4.13).
 ATTITUDES = ("satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness")
 
 METRIC_NAMES: tuple[str, ...] = (
@@ -56,7 +56,7 @@ def _metric(model: mesa.Model, name: str) -> float:
 
 
 def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative ``values`` (0 = equal, brief §6 equity)."""
+    """Gini coefficient of non-negative ``values`` (0 = equal, ODD §4.13 equity)."""
     v = np.sort(np.asarray(values, dtype=float))
     n, total = len(v), v.sum()
     if n == 0 or total <= 0:

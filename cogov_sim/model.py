@@ -155,7 +155,7 @@ class CommunityModel(mesa.Model):
         self.n_communities = net.n_communities
         c = net.community
         age_tilt = rng.uniform(1.0 - pop.community_age_spread, 1.0 + pop.community_age_spread,
-                               self.n_communities)                    # old estates vs new (§4.2 types)
+                               self.n_communities)                    # old estates vs new (sources §4.2 types)
         income_level = np.exp(rng.normal(0.0, pop.community_income_sd, self.n_communities))
         table = new_residents(c, net.building, age_tilt[c], income_level[c], pop, self.spec.behaviour, rng)
         self.residents = ResidentPopulation(table, net.adjacency, self.n_communities, pop, self.spec.economy,

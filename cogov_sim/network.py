@@ -1,4 +1,4 @@
-"""The nested community network (brief §3).
+"""The nested community network (ODD §2.1).
 
 Households nest in buildings, buildings in grids, grids in communities, communities in one
 street. Ties: every household is a clique; within a building residents form a
@@ -55,7 +55,7 @@ def build_network(pop: Population, n: int, rng: np.random.Generator) -> Network:
     """Build the nested network for ``n`` residents, vectorised over buildings.
 
     Communities hold ``residents_per_community`` residents, buildings
-    ``residents_per_building``, grids ``residents_per_grid`` (digest §4.5: 4,000–5,000);
+    ``residents_per_building``, grids ``residents_per_grid`` (sources §4.5: 4,000–5,000);
     each unit is a contiguous block of resident indices, and grids are made of whole buildings. Household sizes are
     1 + Poisson(mean_household_size − 1), and every household is a clique.
     Within a building: the Watts–Strogatz (1998) small world of

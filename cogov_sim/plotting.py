@@ -1,4 +1,4 @@
-"""Figures of the key outcomes (brief §6): one panel per outcome group, runs overlaid."""
+"""Figures of the key outcomes (ODD §4.13): one panel per outcome group, runs overlaid."""
 
 from __future__ import annotations
 

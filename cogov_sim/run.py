@@ -1,4 +1,4 @@
-"""Python API: run a scenario and get tidy pandas DataFrames (brief §6, §8)."""
+"""Python API: run a scenario and get tidy pandas DataFrames (ODD §4.13)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .model import CommunityModel
 from .scenario import Scenario, load_scenario
 from .validation import check_run_arguments
 
-#: Months averaged for the end-of-run summary (one survey year, brief §1.3).
+#: Months averaged for the end-of-run summary (one survey year, ODD §2.4).
 SUMMARY_MONTHS = 12
 
 
@@ -25,7 +25,7 @@ class Results:
     """Outputs of one run.
 
     Attributes:
-        series: one row per month, one column per metric (brief §6), plus identifiers.
+        series: one row per month, one column per metric (ODD §4.13), plus identifiers.
         summary: one row: each metric averaged over the last 12 months, plus identifiers.
         survey: the simulated survey, one row per year × question × answer.
         model: the finished model (only if ``keep_model=True``).

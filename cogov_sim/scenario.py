@@ -1,4 +1,4 @@
-"""Scenario files: load, resolve ``extends``, validate, apply overrides (brief §5, §8).
+"""Scenario files: load, resolve ``extends``, validate, apply overrides (ODD §6).
 
 A scenario is a TOML file with a name, a description, the run length, four parameter
 tables (``[population]``, ``[economy]``, ``[levers]``, ``[behaviour]``) and a list of
@@ -54,7 +54,7 @@ EVENT_DOCS = {
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happens at a given month (brief §5)."""
+    """Something that happens at a given month (ODD §7.12)."""
 
     month: int
     kind: str

@@ -1,6 +1,6 @@
 """The simulated survey: the sources' questionnaire asked of the simulated population
-(brief §6, §7; digest §6). Asked at the end of every simulated year over that year's 12
-months (brief §1.3).
+(ODD §7.14, §1.2; sources §6). Asked at the end of every simulated year over that year's 12
+months (ODD §2.4).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from .actors.committee import ResidentsCommittee
 from .parameters import Behaviour, Levers
 from .state import ResidentTable
 
-#: Calibration targets (brief §7): (question, answer) -> (target share, source).
+#: Calibration targets (ODD §1.2): (question, answer) -> (target share, source).
 TARGETS: dict[tuple[str, str], tuple[str, float, str]] = {
-    ("willing_to_take_part_often", "yes"): ("T1", 0.25, "Shanghai 2000, digest §6"),
-    ("public_affairs_per_year", "never"): ("T2", 0.366, "Mianyang 2019, digest §6"),
-    ("public_affairs_per_year", "more than 5"): ("T3", 0.041, "Mianyang 2019, digest §6"),
-    ("community_activity", "never"): ("T4", 0.441, "Mianyang 2019, digest §6"),
-    ("rc_staff_main_difficulty", "administrative work"): ("T5", 0.88, "Mianyang 2019, digest §6"),
-    ("rc_staff_community_is_autonomous", "yes"): ("", 0.08, "Mianyang 2019, digest §6 (not a target)"),
+    ("willing_to_take_part_often", "yes"): ("T1", 0.25, "Shanghai 2000, sources §6"),
+    ("public_affairs_per_year", "never"): ("T2", 0.366, "Mianyang 2019, sources §6"),
+    ("public_affairs_per_year", "more than 5"): ("T3", 0.041, "Mianyang 2019, sources §6"),
+    ("community_activity", "never"): ("T4", 0.441, "Mianyang 2019, sources §6"),
+    ("rc_staff_main_difficulty", "administrative work"): ("T5", 0.88, "Mianyang 2019, sources §6"),
+    ("rc_staff_community_is_autonomous", "yes"): ("", 0.08, "Mianyang 2019, sources §6 (not a target)"),
 }
 DIFFICULTIES = ("administrative work", "lack of funds", "low resident participation", "staff capacity")
 
@@ -33,7 +33,7 @@ def staff_difficulty_scores(admin_share: float, overload: float, funding_adequac
     ``admin = admin share + overload``,
     ``funds = difficulty_funds_base + difficulty_funds_shortfall·(1 − adequacy)``,
     ``participation = difficulty_participation·(1 − min(1, difficulty_engagement_scale·engagement))``,
-    ``capacity = difficulty_capacity`` (low pay, §5.5.1), each plus ``N(0, staff_difficulty_noise)``;
+    ``capacity = difficulty_capacity`` (low pay, sources §5.5.1), each plus ``N(0, staff_difficulty_noise)``;
     a staff member names the largest as the main difficulty.
     """
     base = np.array([admin_share + overload, b.difficulty_funds_base + b.difficulty_funds_shortfall * (1.0 - funding_adequacy),

@@ -16,7 +16,7 @@ Each block sits in ODD.md between ``<!-- BEGIN <NAME> -->`` and ``<!-- END <NAME
   domain, government's priority, time cost, the RC's free-hour split), shown as tables;
 * ``CALIBRATION TABLE``: the behavioural values in ``scenarios/_calibration.toml``;
 * ``SCENARIO LEVERS``: the levers of each reference scenario (read with
-  :func:`cogov_sim.load_scenario`) and the digest passage each comes from (the comment
+  :func:`cogov_sim.load_scenario`) and the source passage each comes from (the comment
   written beside the value in the scenario file, or the parameter's own source when the
   scenario keeps the default).
 """
@@ -40,7 +40,7 @@ from cogov_sim.scenario import SCENARIO_DIR
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
 
-#: The reference scenarios of brief §5 and the two single-lever variants, in table order.
+#: The reference scenarios and the two single-lever variants, in table order.
 REFERENCE_SCENARIOS = ("administrative_led", "administrative_led_grid", "autonomous", "autonomous_supported",
                        "cooperative", "co_governance")
 
@@ -195,7 +195,7 @@ def scenario_levers() -> str:
         heading = f"**{name}** — {sc.description}"
         if parent is not None:
             heading += f" Changes to `{parent}`:"
-        out += [heading, "", table(["lever", "value", "digest passage (scenario-file comment) — file"], rows), ""]
+        out += [heading, "", table(["lever", "value", "source passage (scenario-file comment) — file"], rows), ""]
     return "\n".join(out).rstrip()
 
 

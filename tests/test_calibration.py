@@ -1,4 +1,4 @@
-"""Calibration (issue 3): the committed fit reproduces T1–T5, and `cogov calibrate --quick` runs end to end."""
+"""Calibration: the committed fit reproduces T1–T5, and `cogov calibrate --quick` runs end to end."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def test_rejection_abc_recovers_a_known_parameter():
 
 
 def test_toml_writer_round_trips():
-    table = {"a": 1, "b": -2.5, "c": "x \"y\" — §4", "d": [1.0, 2.0], "e": True, "n": {"x": 0.001, "y": {"z": "w"}}}
+    table = {"a": 1, "b": -2.5, "c": "x \"y\" — sources §4", "d": [1.0, 2.0], "e": True, "n": {"x": 0.001, "y": {"z": "w"}}}
     text = "\n".join(record._toml_table("meta", table))
     assert tomllib.loads(text)["meta"] == table
 

@@ -1,4 +1,4 @@
-"""Scenario sweeps (issue 4): experiment files, designs and seeds, executors, store, analysis, export.
+"""Scenario sweeps: experiment files, designs and seeds, executors, store, analysis, export.
 
 Runs are small (500 residents, 12 months: a tenth of a second each).
 """

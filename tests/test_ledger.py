@@ -1,4 +1,4 @@
-"""The double-entry budget ledger (brief §4 M5) and the books of whole runs: balanced every
+"""The double-entry budget ledger (ODD §7.5) and the books of whole runs: balanced every
 month, no internal account overdrawn, government spends exactly the budget it receives,
 funds follow tasks and grid management cost what they should."""
 
@@ -121,7 +121,7 @@ def test_public_spending_splits_into_its_uses(any_run):
         assert sum(books.flows.get(u, 0.0) for u in uses) >= books.government_outflow * (1 - 1e-9)
 
 
-# ----------------------------------------------------------------------------- funds follow tasks (§4.3)
+# ----------------------------------------------------------------------------- funds follow tasks (sources §4.3)
 def _first_month(funds_follow_tasks: float, **overrides: object) -> CommunityModel:
     sc = scenario("administrative_led", levers__funds_follow_tasks=funds_follow_tasks, levers__admin_load=0.3,
                   population__residents_per_community=750, **overrides)
@@ -165,7 +165,7 @@ def test_funds_follow_tasks_share_scales_the_transfer():
     assert half.ledger.flows["funds_follow_tasks"] == pytest.approx(0.5 * full.ledger.flows["funds_follow_tasks"])
 
 
-# ----------------------------------------------------------------------------- grid management (§4.5)
+# ----------------------------------------------------------------------------- grid management (sources §4.5)
 def test_grid_management_costs_staff_wages_and_offices(administrative_run):
     model = administrative_run.model
     eco, pop, lev = model.spec.economy, model.spec.population, model.levers

@@ -1,6 +1,6 @@
-"""Unit tests of mechanisms M1–M10 (brief §4): direction of every effect and invariants
+"""Unit tests of mechanisms M1–M10 (ODD §7): direction of every effect and invariants
 (bounds, no NaN, conservation), plus a scan proving no code names a governance model
-(brief §1.1)."""
+(ODD §1.1)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def test_needs_profile_follows_life_stage():
     stage = np.array([0, 1, 2])
     profile = needs.need_profile(P.base_need, stage, np.ones((3, K)))
     welfare, children = DOMAINS.index("welfare"), DOMAINS.index("children")
-    assert profile[2, welfare] > profile[1, welfare] and profile[2, HEALTH] > profile[1, HEALTH]   # elderly care §5.4
+    assert profile[2, welfare] > profile[1, welfare] and profile[2, HEALTH] > profile[1, HEALTH]   # elderly care sources §5.4
     assert profile[0, children] > profile[1, children] > profile[2, children]
     assert np.all(profile > 0)
 
@@ -764,7 +764,7 @@ def test_voice_success_when_ones_top_need_got_a_fair_share():
     np.testing.assert_array_equal(fund.voice_success(np.array([0, 3]), share), [True, False])
 
 
-# ----------------------------------------------------------------------------- force synthesis (§2)
+# ----------------------------------------------------------------------------- force synthesis (sources §2)
 def test_force_alignment_is_one_for_parallel_forces_and_below_one_otherwise():
     d = np.array([1.0, 2, 0, 0, 1, 0])
     parallel = forces.force_synthesis(np.vstack([d, 3 * d, 0.5 * d, d]), d)
@@ -826,7 +826,7 @@ def test_staff_name_administrative_work_when_admin_dominates():
     assert DIFFICULTIES[int(np.argmax(free[0]))] == "low resident participation"
 
 
-# ----------------------------------------------------------------------------- brief §1.1
+# ----------------------------------------------------------------------------- ODD §1.1
 REGIME_WORDS = {"autonomous", "cooperative", "cogovernance", "shanghai", "shenyang", "jianghan", "chengdu",
                 "wuhan", "chongqing"}
 REGIME_PHRASES = (("administrative", "led"), ("co", "governance"))
@@ -834,17 +834,17 @@ REGIME_PHRASES = (("administrative", "led"), ("co", "governance"))
 #: metadata (``param(source=..., doc=...)``) and argparse help texts.
 DOC_KEYWORDS = {"source", "doc", "help", "description"}
 #: Module-level constants that hold scenario names as data, by file (relative to the
-#: package): the CLI's reference models (allowed by the issue).
+#: package): the CLI's reference models (allowed by design).
 SCENARIO_NAME_CONSTANTS = {"cli.py": {"REFERENCE_MODELS"}}
 #: Subpackages that only drive runs of named scenarios and write reports about them (they
 #: set no lever and change no mechanism), so naming the models is their job. Everything
 #: else in the package — the simulation core and any new subpackage — is scanned.
 TOOL_SUBPACKAGES = ("experiments", "calibration")
 #: Texts allowed by file: the survey's questionnaire item "does your community run the
-#: autonomous way?" (digest §6), the variable holding its answer, and the citation of the
+#: autonomous way?" (sources §6), the variable holding its answer, and the citation of the
 #: Shanghai 2000 survey (T1).
 ALLOWED_TEXTS = {
-    "survey.py": {"rc_staff_community_is_autonomous", "autonomous", "Shanghai 2000, digest §6"},
+    "survey.py": {"rc_staff_community_is_autonomous", "autonomous", "Shanghai 2000, sources §6"},
 }
 PACKAGE = Path(cogov_sim.__file__).parent
 
@@ -910,7 +910,7 @@ def participation_bonus(model):
     hits = {text for _, text in regime_mentions(bad)}
     assert hits == {"co_governance", "chengdu_fund", "administrative_led_penalty"}
     fine = ('def administrative_load(x):\n    """Shanghai, Chengdu, cooperative."""\n'
-            '    return param(1, source="§4.4 Chengdu", doc="administrative work")\n')
+            '    return param(1, source="sources §4.4 Chengdu", doc="administrative work")\n')
     assert regime_mentions(fine) == []
     listing = 'REFERENCE_MODELS = ("cooperative",)\nif name == "cooperative":\n    pass\n'
     assert regime_mentions(listing, "cli.py") == [(2, "cooperative")]          # the list only, not a branch

@@ -157,7 +157,7 @@ def test_seed_sequence_is_as_good_as_an_int():
     pd.testing.assert_frame_equal(one.series, two.series)
 
 
-# ----------------------------------------------------------------------------- events (brief §5)
+# ----------------------------------------------------------------------------- events (ODD §7.12)
 def _levers_by_month(model: CommunityModel, months: int) -> list[Levers]:
     out = []
     for _ in range(months):

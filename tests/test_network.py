@@ -1,4 +1,4 @@
-"""The nested community network (brief §3): households in buildings in grids in
+"""The nested community network (ODD §2.1): households in buildings in grids in
 communities; Watts–Strogatz inside buildings, sparse weak ties across; reproducible."""
 
 from __future__ import annotations

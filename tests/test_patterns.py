@@ -1,4 +1,4 @@
-"""Pattern-oriented validation (issue 3): the governance patterns of digest §4–§5 that emerge.
+"""Pattern-oriented validation: the governance patterns of sources §4–§5 that emerge.
 
 Each test asserts one comparison that emerges in docs/validation.md (20 seeds × 1,500
 residents), here on a smaller suite (10 seeds × 1,500 residents × 120 months, one process):

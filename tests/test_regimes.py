@@ -1,7 +1,7 @@
-"""The governance models compared (digest §4; brief §7 qualitative patterns).
+"""The governance models compared (sources §4; ODD §1.2 qualitative patterns).
 
 The orderings below are what the sources claim; they must *emerge* from the mechanisms,
-since scenarios differ only in levers (brief §1.1). Each is checked over several seeds at
+since scenarios differ only in levers (ODD §1.1). Each is checked over several seeds at
 1,500 residents × 48 months with two criteria: every seed is ordered the same way (paired
 by seed), and a one-sided Welch t-test gives p < 0.01.
 """
@@ -46,33 +46,33 @@ def assert_higher(summaries: pd.DataFrame, metric: str, high: str, low: str) -> 
 
 
 def test_rc_admin_share_is_higher_administrative_led_than_cooperative(summaries):
-    """§4.1 tasks keep flowing down to the RC; §4.3 the RC may refuse, funds follow tasks."""
+    """sources §4.1 tasks keep flowing down to the RC; sources §4.3 the RC may refuse, funds follow tasks."""
     assert_higher(summaries, "rc_admin_share", "administrative_led", "cooperative")
 
 
 def test_participation_is_higher_under_co_governance_than_administrative_led(summaries):
-    """§4.4 a fund residents' councils decide switched on participation."""
+    """sources §4.4 a fund residents' councils decide switched on participation."""
     assert_higher(summaries, "participation_any", "co_governance", "administrative_led")
     assert_higher(summaries, "participation_public_affairs", "co_governance", "administrative_led")
 
 
 def test_mismatch_is_lower_under_cooperative_than_administrative_led(summaries):
-    """§5.4 top-down supply mismatches demand; §4.3 cooperative: mismatch shrinks."""
+    """sources §5.4 top-down supply mismatches demand; sources §4.3 cooperative: mismatch shrinks."""
     assert_higher(summaries, "mismatch", "administrative_led", "cooperative")
 
 
 def test_social_organisations_are_crowded_out_under_administrative_led(summaries):
-    """Brief §7: administrative-led crowds out SOs; cooperative: SOs grow (§4.3, §4.5)."""
+    """ODD §1.2: administrative-led crowds out SOs; cooperative: SOs grow (sources §4.3, §4.5)."""
     assert_higher(summaries, "so_count", "cooperative", "administrative_led")
 
 
 def test_administrative_led_is_costly(summaries):
-    """§4.1 / brief §7: strong push but costly — public cost per unit of met need is higher."""
+    """sources §4.1 / ODD §1.2: strong push but costly — public cost per unit of met need is higher."""
     assert_higher(summaries, "cost_per_met_need", "administrative_led", "cooperative")
 
 
 def test_autonomy_without_support_drifts_back(summaries):
-    """§4.2 "new shoes, old road": without support the autonomous RC loses the autonomy it starts with;
+    """sources §4.2 "new shoes, old road": without support the autonomous RC loses the autonomy it starts with;
     with funding and support it keeps more."""
     start = load_scenario("autonomous").levers.autonomy_grant
     autonomous = summaries.loc[summaries["scenario"] == "autonomous", "rc_autonomy"]

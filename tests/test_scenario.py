@@ -1,4 +1,4 @@
-"""Scenario files (brief §5, §8): every shipped scenario loads and runs; ``extends``,
+"""Scenario files (ODD §6): every shipped scenario loads and runs; ``extends``,
 overrides and events compose as documented; every bad file is refused with one line
 naming the file, the key, the value and what is allowed."""
 

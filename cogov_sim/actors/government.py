@@ -56,7 +56,7 @@ class Government(mesa.Agent):
 
         Fixed costs are paid first, in this order, as far as the budget goes: escalations, grid,
         the participatory-fund tranche (to each community's fund by population), micro-fund
-        matching (by last month's donations), incubation. Of the rest (§4.3, §4.5) the delegated
+        matching (by last month's donations), incubation. Of the rest (sources §4.3, §4.5) the delegated
         and funded share goes to the RCs by population. Returns the purchase-of-service budget
         by community and domain (CNY), to be tendered to SOs.
         """

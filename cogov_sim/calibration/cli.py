@@ -40,7 +40,7 @@ def calibration_file() -> Path:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` and ``validate`` subcommands to the ``cogov`` parser."""
     p = subparsers.add_parser(
-        "calibrate", help="fit the behavioural parameters to the survey targets T1–T5 (brief §7)",
+        "calibrate", help="fit the behavioural parameters to the survey targets T1–T5 (ODD §1.2)",
         description="Latin-hypercube design → rejection ABC → Nelder–Mead (common random numbers) → validation on "
                     "fresh seeds → Morris screening, under administrative_led. The full run writes "
                     "scenarios/_calibration.toml and docs/calibration/ when every target passes (or with --write). "
@@ -64,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "validate", help="check the committed calibration and the governance patterns S1–S6 (--report: docs/validation.md)",
         description="Re-simulate the targets with the committed calibration and test the governance patterns S1–S6 "
-                    "(digest §4–§5) over seeds with effect sizes and 95%% intervals. With --report, write "
+                    "(sources §4–§5) over seeds with effect sizes and 95%% intervals. With --report, write "
                     "docs/validation.md and its figures. Exit code 0 when all five targets pass, 1 otherwise.")
     p.add_argument("--report", action="store_true", help="write the report and its figures (see --docs)")
     p.add_argument("--seeds", type=whole(3, 1000), default=20, help="seeds per scenario (default 20)")

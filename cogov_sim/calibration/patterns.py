@@ -1,4 +1,4 @@
-"""Pattern-oriented validation (Grimm et al. 2005): do the governance patterns of digest §4–§5 emerge?
+"""Pattern-oriented validation (Grimm et al. 2005): do the governance patterns of sources §4–§5 emerge?
 
 Every reference scenario is run on the same seeds (same seed ⇒ same population and network,
 so scenarios are compared *paired*, with common random numbers). Each claim S1–S6 is turned
@@ -16,7 +16,7 @@ non-inferiority margin), is **reversed** when it lies entirely on the other side
 **inconclusive** otherwise. "Highest among the models" means the comparison with every other
 reference model holds; the table shows the weakest one (the runner-up). A pattern
 **emerges** when all its comparisons hold, **does not emerge** when none does, and emerges
-**partly** otherwise. Nothing is tuned to make a pattern appear (brief §1.6).
+**partly** otherwise. Nothing is tuned to make a pattern appear (ODD §1.1).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ..experiments.execution import Executor
     from ..run import Results
 
-#: The four reference models (digest §4.1–§4.4).
+#: The four reference models (sources §4.1–§4.4).
 REFERENCE = ("administrative_led", "autonomous", "cooperative", "co_governance")
 #: Everything the patterns need.
 PATTERN_SCENARIOS = (*REFERENCE, "autonomous_supported", "administrative_led_grid", "transition")
@@ -343,11 +343,11 @@ def lag_comparisons(lags: pd.DataFrame) -> list[Comparison]:
 
 # ---------------------------------------------------------------------------------- the claims
 def evaluate(runs: PatternRuns) -> list[Comparison]:
-    """Every comparison of S1–S6 (digest §4–§5)."""
+    """Every comparison of S1–S6 (sources §4–§5)."""
     adm, aut, coop, cog = REFERENCE
     others = [aut, coop, cog]
     out: list[Comparison] = []
-    # S1 administrative-led (§4.1; §3, §5.1, §5.3, §5.4)
+    # S1 administrative-led (sources §4.1; sources §3, §5.1, §5.3, §5.4)
     out += [
         extreme(runs, "S1", "RC admin share highest", "rc_admin_share", adm, others, LONG_RUN, +1),
         extreme(runs, "S1", "RC overload highest", "rc_overload", adm, others, LONG_RUN, +1),
@@ -361,7 +361,7 @@ def evaluate(runs: PatternRuns) -> list[Comparison]:
         extreme(runs, "S1", f"early coverage not below the others (margin {COVERAGE_MARGIN:.0%} points)", "coverage",
                 adm, others, EARLY_12, +1, margin=COVERAGE_MARGIN),
     ]
-    # S2 autonomous: new shoes, old road (§4.2)
+    # S2 autonomous: new shoes, old road (sources §4.2)
     out += [
         extreme(runs, "S2", "council works: residents deliberate (autonomous vs administrative-led)",
                 "participation_deliberation", aut, [adm], LONG_RUN, +1),
@@ -372,7 +372,7 @@ def evaluate(runs: PatternRuns) -> list[Comparison]:
         paired(runs, "S2", "support keeps autonomy above the unsupported model", "rc_autonomy", "autonomous_supported",
                aut, LAST_YEAR, +1),
     ]
-    # S3 cooperative (§4.3, §4.5)
+    # S3 cooperative (sources §4.3, §4.5)
     out += [
         paired(runs, "S3", "lower RC admin share than administrative-led", "rc_admin_share", coop, adm, LONG_RUN, -1),
         change(runs, "S3", "SO capacity grows over the years", "so_capacity", coop, YEAR_1, LAST_YEAR, +1),
@@ -381,7 +381,7 @@ def evaluate(runs: PatternRuns) -> list[Comparison]:
         paired(runs, "S3", "lower cost per met need than administrative-led", "cost_per_met_need", coop, adm,
                LONG_RUN, -1),
     ]
-    # S4 co-governance (§4.4; §2 force synthesis)
+    # S4 co-governance (sources §4.4; sources §2 force synthesis)
     rest = [adm, aut, coop]
     out += [
         extreme(runs, "S4", "participation (any) highest", "participation_any", cog, rest, LONG_RUN, +1),
@@ -394,7 +394,7 @@ def evaluate(runs: PatternRuns) -> list[Comparison]:
         extreme(runs, "S4", "coverage of the poorest fifth highest", "coverage_bottom_quintile", cog, rest,
                 LONG_RUN, +1),
     ]
-    # S5 grid management (§4.5)
+    # S5 grid management (sources §4.5)
     grid = "administrative_led_grid"
     out += [
         paired(runs, "S5", "faster dispute detection in the short run", "detection_delay", grid, adm, SHORT_RUN, -1),
@@ -405,7 +405,7 @@ def evaluate(runs: PatternRuns) -> list[Comparison]:
         paired(runs, "S5", "fewer volunteers in the long run", "volunteers", grid, adm, LONG_RUN, -1),
         paired(runs, "S5", "fewer SOs in the long run", "so_count", grid, adm, LONG_RUN, -1),
     ]
-    # S6 transition (§4.3 gradual path)
+    # S6 transition (sources §4.3 gradual path)
     out += lag_comparisons(transition_lags(runs))
     return out
 

@@ -1,4 +1,4 @@
-"""The calibration procedure, end to end (brief §7): design → rejection ABC → Nelder–Mead → validation.
+"""The calibration procedure, end to end (ODD §1.2): design → rejection ABC → Nelder–Mead → validation.
 
 1. **Design.** A Latin hypercube of ``lhs_samples`` points over the search box of
    :data:`~cogov_sim.calibration.sampling.FIT_PARAMETERS`; each point is simulated on the same

@@ -121,7 +121,7 @@ def write_calibration(result: CalibrationResult, path: str | os.PathLike[str],
             behaviour = dict(tomllib.load(fh).get("behaviour", {}))
     behaviour.update(result.fitted)
     text = "\n".join([
-        "# Fitted behavioural parameters (brief §7). Every scenario uses these through _base.toml.",
+        "# Fitted behavioural parameters (ODD §1.2). Every scenario uses these through _base.toml.",
         "# Written by `cogov calibrate` (cogov_sim/calibration/procedure.py): do not edit by hand, re-run it.",
         "# [behaviour]: the five fitted values (see [meta].calibration_parameters) plus the",
         "# volunteering and deliberation intercepts, which are assumptions (not fitted).",

@@ -52,24 +52,24 @@ def _num(x: float, digits: int = 3) -> str:
 
 STATUS_MARK = {"holds": "holds", "reversed": "**reversed**", "inconclusive": "*inconclusive*"}
 
-#: What the sources claim for each pattern (digest §), shown above its table.
+#: What the sources claim for each pattern (sources §), shown above its table.
 PATTERN_TITLES = {
-    "S1": ("Administrative-led (§4.1; §3, §5.1, §5.3, §5.4)",
+    "S1": ("Administrative-led (sources §4.1; sources §3, §5.1, §5.3, §5.4)",
            "Strong push, fast visible progress, but tasks flow down to the RC (heavy burden), SOs are crowded out "
            "and treated as subordinates, top-down supply mismatches demand and costs the most."),
-    "S2": ("Autonomous without enough support: \"new shoes, old road\" (§4.2)",
+    "S2": ("Autonomous without enough support: \"new shoes, old road\" (sources §4.2)",
            "The self-governance institutions exist (council, 议行分离) but without support behaviour drifts back to the "
            "administrative pattern; with support (还权、增能, funds, burden reduction) it does not."),
-    "S3": ("Cooperative (§4.3, §4.5)",
+    "S3": ("Cooperative (sources §4.3, §4.5)",
            "Funds follow tasks and services are purchased from SOs: the RC is relieved, SOs grow, mismatch and "
            "cost fall."),
-    "S4": ("Co-construction, co-governance, sharing (§4.4; §2 force synthesis)",
+    "S4": ("Co-construction, co-governance, sharing (sources §4.4; sources §2 force synthesis)",
            "A fund residents decide switches participation on; the four forces align on a main line; sharing "
            "improves equity."),
-    "S5": ("Grid management (§4.5)",
+    "S5": ("Grid management (sources §4.5)",
            "Fast detection and handling in the short run; high running cost; administrative power sinks down and "
            "suppresses self-governance and self-organisation in the long run."),
-    "S6": ("Transition administrative-led → cooperative (§4.3 gradual path)",
+    "S6": ("Transition administrative-led → cooperative (sources §4.3 gradual path)",
            "Outcomes move gradually; trust and participation lag the lever change."),
 }
 
@@ -105,7 +105,7 @@ def mechanism_notes(result: ValidationResult) -> dict[tuple[str, str], str]:
             "carry most of their founding autonomy. Same missing mechanism as above: nothing keeps a dependent SO "
             "alive long enough to become dependent."),
         ("S1", "coverage"): (
-            "The \"fast visible progress\" of §4.1 is not reproduced: in the first year administrative-led "
+            "The \"fast visible progress\" of sources §4.1 is not reproduced: in the first year administrative-led "
             "coverage falls below at least one other model's by more than the "
             f"{100 * P.COVERAGE_MARGIN:g} pp non-inferiority margin (see the estimate above). In M2 government direct "
             "provision is the most expensive channel (`government_cost_ratio` = "
@@ -118,10 +118,10 @@ def mechanism_notes(result: ValidationResult) -> dict[tuple[str, str], str]:
             "non-negative amount of resources (they can never point against each other), a single dominant force "
             "scores close to 1 whatever its direction. Under administrative-led the government force dwarfs the "
             "others, so alignment is highest there; co-governance, with four sizeable forces serving different "
-            "domains, scores lower. The claim of §2 is about the *resultant* — co-governance's resultant is the "
+            "domains, scores lower. The claim of sources §2 is about the *resultant* — co-governance's resultant is the "
             "best aligned with residents' need (`need_alignment`, which holds). For the alignment claim to be "
             "testable the metric would have to weight forces against a common main line (e.g. Σ_a |F_a|·cos(F_a, m) "
-            "/ Σ_a |F_a|) or allow opposing forces (resistance, §2 strategies)."),
+            "/ Σ_a |F_a|) or allow opposing forces (resistance, sources §2 strategies)."),
         ("S4", "gini_coverage"): (
             f"Equity of coverage {gini_reading} the cooperative model's although co-governance redistributes more "
             f"(`equality_redistribution` {prm[cog]['equality_redistribution']:g} vs "
@@ -225,7 +225,7 @@ def render(result: ValidationResult, figures: dict[str, Path], document: str | o
           "[5 Reproducing](#5-reproducing)", ""]
     # 1 calibration
     L += ["## 1. Calibration", "",
-          "**Targets** (brief §7, digest §6): the simulated survey of the status quo (`administrative_led`) must "
+          "**Targets** (ODD §1.2, sources §6): the simulated survey of the status quo (`administrative_led`) must "
           f"reproduce the sources' figures as the mean over seeds, each within ±{TOLERANCE_PP:g} percentage points.",
           "", "**Survey used.** The " + str(meta.get("calibration_survey", "")) + ". The first two years are "
           "left out because initial attitudes are drawn, not equilibrated, and RC autonomy settles under "
@@ -464,21 +464,21 @@ def _model_remarks(result: ValidationResult) -> list[str]:
                    f"is {f['admin_demand']:.2f} of staff hours plus unfunded delegated tasks, so the RC's admin share "
                    f"is {adm['rc_admin_share']:.0%} and it has "
                    "no hours at all for outreach, activities, mediation or collecting needs. The sources say admin "
-                   "work *crowds out* self-governance (§3), not that it leaves zero; with zero free hours T5 is decided "
+                   "work *crowds out* self-governance (sources §3), not that it leaves zero; with zero free hours T5 is decided "
                    "by the perception noise alone and every downstream RC channel (awareness from outreach, RC "
                    "mediation, need knowledge) is switched off in the status quo.")
     if adm["so_count"] < 0.5:
         out.append(f"- **SOs die out under administrative-led** ({adm['so_count']:.2f} on average in {window}, "
                    f"from {prm['initial_sos_per_community']} per community at the start; M7). "
-                   "The digest (§6) reports 497 SOs in 58 communities in a "
+                   "Karamay's figures (sources §6.5) show 497 SOs in 58 communities in a "
                    "district that is not described as cooperative; the status quo having almost no SOs makes "
-                   "\"crowded out\" the only possible reading of §5.3 and leaves nothing for 以政代社 to act on.")
+                   "\"crowded out\" the only possible reading of sources §5.3 and leaves nothing for 以政代社 to act on.")
     fa = late["force_alignment"]
     if fa.idxmax() != "co_governance":
         out.append(f"- **Force alignment |ΣF|/Σ|F| rewards a single dominant force** (metrics.force_vectors, "
                    f"forces.force_synthesis): all force vectors are non-negative, so the ratio is between "
                    f"{fa.min():.2f} and {fa.max():.2f} in every model and is highest where one actor dominates "
-                   f"({fa.idxmax()}). It cannot show the §2 claim that aligned forces add up; see S4.")
+                   f"({fa.idxmax()}). It cannot show the sources §2 claim that aligned forces add up; see S4.")
     gap = late.loc["autonomous", "rc_autonomy"] - late.loc["administrative_led", "rc_autonomy"]
     out.append(f"- **\"New shoes, old road\" is partial**: unsupported autonomous RCs lose autonomy over the run but "
                f"settle well above administrative-led ({gap:+.2f} in {window}), because the council and "

@@ -39,7 +39,7 @@ class FitParameter:
         return f"behaviour.{self.name}"
 
 
-#: The five fitted parameters (brief §7) with the ranges searched.
+#: The five fitted parameters (ODD §1.2) with the ranges searched.
 FIT_PARAMETERS: tuple[FitParameter, ...] = (
     FitParameter("public_affairs_intercept", -4.0, -0.5, "T2, T3",
                  "baseline log-odds of taking part in public affairs in a month"),

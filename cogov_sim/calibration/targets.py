@@ -1,8 +1,8 @@
-"""Calibration targets T1–T5 (brief §7; digest §6) and how a run is scored against them.
+"""Calibration targets T1–T5 (ODD §1.2; sources §6) and how a run is scored against them.
 
 The targets are the sources' survey figures, asked of the simulated population by
 :mod:`cogov_sim.survey` at the end of every simulated year. The calibration compares the
-status quo (``administrative_led``, digest §4.1) with them on a *burnt-in* survey: the mean
+status quo (``administrative_led``, sources §4.1) with them on a *burnt-in* survey: the mean
 of the surveys of years 3, 4 and 5 of a 60-month run. Years 1–2 are left out because the
 initial attitudes (belonging, efficacy, awareness) are drawn, not equilibrated, and the RC's
 autonomy takes about two years to settle under administrative pressure; a 60-month run keeps
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..experiments.execution import Executor
     from ..scenario import Scenario
 
-#: The scenario the targets describe: the status quo (digest §4.1, §6).
+#: The scenario the targets describe: the status quo (sources §4.1, §6).
 CALIBRATION_SCENARIO = "administrative_led"
 #: Survey years averaged (burn-in: years 1–2 dropped) and the run length they need.
 SURVEY_YEARS: tuple[int, ...] = (3, 4, 5)

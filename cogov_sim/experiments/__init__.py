@@ -1,4 +1,4 @@
-"""Scenario sweeps for researchers (issue 4): experiment files, designs, execution, store, analysis.
+"""Scenario sweeps for researchers: experiment files, designs, execution, store, analysis.
 
 The pieces are separate, as in the EMA Workbench:
 

@@ -1,4 +1,4 @@
-"""M4 attitudes (brief §4 M4; digest §2, §5.2, §4.5)."""
+"""M4 attitudes (ODD §7.4; sources §2, §5.2, §4.5)."""
 
 from __future__ import annotations
 
@@ -24,15 +24,15 @@ def update_trust(trust: np.ndarray, service: np.ndarray, responded: np.ndarray, 
     with ``w`` = ``trust_service_weight``.
 
     ``responded`` is 1/0 for a resident who spoke up this month (was my suggestion acted on?)
-    and the institution's response chance for the others (brief §4 M4);
-    ``shock`` is the loss from escalated disputes in the resident's community (§4.4, M9).
+    and the institution's response chance for the others (ODD §7.4);
+    ``shock`` is the loss from escalated disputes in the resident's community (sources §4.4, M9).
     """
     return np.clip(trust + rate * (service_weight * service + (1.0 - service_weight) * responded - trust) - shock,
                    0.0, 1.0)
 
 
 def update_belonging(belonging: np.ndarray, participated: np.ndarray, gain: float, decay: float) -> np.ndarray:
-    """Belonging grows with participation and decays without it (digest §5.2 "dormitory"):
+    """Belonging grows with participation and decays without it (sources §5.2 "dormitory"):
 
     ``b += g·(1 − b)`` if the resident took part this month, else ``b −= d·b``.
     """

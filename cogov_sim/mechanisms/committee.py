@@ -1,4 +1,4 @@
-"""M6 residents' committee workload and autonomy (brief §4 M6; digest §3, §4.2, §4.3)."""
+"""M6 residents' committee workload and autonomy (ODD §7.6; sources §3, §4.2, §4.3)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def allocate_rc_hours(total_hours: float, admin_demand: float, autonomy: float, 
 
 
 def autonomy_drift(autonomy: float, pressure: float, support: float, rate: float) -> float:
-    """RC autonomy dynamics, "new shoes, old road" (穿新鞋,走老路, digest §4.2):
+    """RC autonomy dynamics, "new shoes, old road" (穿新鞋,走老路, sources §4.2):
 
     ``α' = α + r·(support·(1 − α) − pressure·α)``, fixed point ``support/(support + pressure)``.
     """
@@ -46,7 +46,7 @@ def autonomy_drift(autonomy: float, pressure: float, support: float, rate: float
 
 def administrative_pressure(directive_intensity: float, demanded_share: float, funding_adequacy: float,
                             grid_management: bool, funding_relief: float, grid_pressure: float) -> float:
-    """Pressure on autonomy (sources §3.1 千条线一根针, §4.5.5 grid):
+    """Pressure on autonomy (sources §3.1 千条线一根针, sources §4.5.5 grid):
     ``d·(admin hours demanded / staff hours)·(1 − r·funding adequacy) + p_grid·grid``
     with ``r`` = ``pressure_funding_relief`` and ``p_grid`` = ``pressure_grid``.
 
@@ -69,7 +69,7 @@ def institutional_support(autonomy_support: float, engagement: float, council: b
 
 def rc_unit_cost(so_unit_cost: float, cost_ratio: float, experience: float, months_to_learn: float) -> float:
     """Cost per unit of service an RC buys with delegated money (sources §4.3.4 "whoever does the
-    work spends the money"; §4.3.6 gradual path): it starts at government's cost and learns
+    work spends the money"; sources §4.3.6 gradual path): it starts at government's cost and learns
     toward the SO cost, ``c_SO · (1 + (ratio − 1)·exp(−experience / T))`` with ``T`` =
     ``rc_cost_learning_months``."""
     return so_unit_cost * (1.0 + (cost_ratio - 1.0) * float(np.exp(-experience / months_to_learn)))
@@ -78,7 +78,7 @@ def rc_unit_cost(so_unit_cost: float, cost_ratio: float, experience: float, mont
 def response_chance(admin_share: float, autonomy: float, base: float) -> float:
     """Chance an RC acts on a resident's voice: ``(1 − admin share)·(b + (1 − b)·α)`` with ``b`` =
     ``rc_response_base`` (sources §3.1: administrative work leaves little room for residents;
-    §4.2.3 self-governance)."""
+    sources §4.2.3 self-governance)."""
     return (1.0 - admin_share) * (base + (1.0 - base) * autonomy)
 
 

@@ -1,4 +1,4 @@
-"""M8 enterprises: market services and co-building (brief §4 M8; digest §2, §4.4).
+"""M8 enterprises: market services and co-building (ODD §7.8; sources §2, §4.4).
 
 An enterprise's market offer is its capacity spread over domains as
 ``coordinated(e_own, main line, coordination)`` (M5: coordination pulls other actors toward

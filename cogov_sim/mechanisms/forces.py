@@ -1,4 +1,4 @@
-"""Four-force synthesis (动力合成, digest §2; brief §6)."""
+"""Four-force synthesis (动力合成, sources §2; ODD §7.13)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ def force_synthesis(forces: np.ndarray, need: np.ndarray) -> dict[str, float]:
     """Resultant of the actor classes' force vectors (rows of ``forces``, CNY by domain).
 
     ``R = Σ_a F_a``; magnitude ``|R|``; alignment ``|R| / Σ_a |F_a|`` (1 when all forces
-    point the same way, digest §2); need alignment ``cos(R, need)``.
+    point the same way, sources §2); need alignment ``cos(R, need)``.
     """
     resultant = forces.sum(axis=0)
     magnitude = float(np.linalg.norm(resultant))

@@ -1,4 +1,4 @@
-"""M10 participatory fund and micro-projects (brief §4 M10; digest §4.4)."""
+"""M10 participatory fund and micro-projects (ODD §7.10; sources §4.4)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from .common import normalise
 
 
 def project_allocation(pool: float, votes: np.ndarray, fallback: np.ndarray, council: bool) -> np.ndarray:
-    """Split a community's fund pool over domains (digest §4.4 Chengdu):
+    """Split a community's fund pool over domains (sources §4.4 Chengdu):
 
     with a deliberative council the deliberating residents' unmet needs decide,
     ``pool · normalise(votes)``; otherwise the RC allocates by what it believes, ``pool · fallback``.
@@ -21,7 +21,7 @@ def project_allocation(pool: float, votes: np.ndarray, fallback: np.ndarray, cou
 def split_grants(amount: float, room: np.ndarray) -> tuple[np.ndarray, float]:
     """Grant a domain's fund allocation to its SOs in proportion to what each can absorb
     (``room`` = a cycle of its contract-sized budget minus the funds it already holds); the
-    remainder is implemented as projects by contractors (digest §4.4: SOs/enterprises implement).
+    remainder is implemented as projects by contractors (sources §4.4: SOs/enterprises implement).
     Returns ``(grants, remainder)`` with ``Σ grants + remainder = amount``."""
     room = np.maximum(room, 0.0)
     total = room.sum()

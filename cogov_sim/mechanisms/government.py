@@ -1,4 +1,4 @@
-"""M5 government: direction, budget split and administrative tasks (brief §4 M5; digest §2, §4)."""
+"""M5 government: direction, budget split and administrative tasks (ODD §7.5; sources §2, §4)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .common import normalise
 
 
 def information_quality(strengths: np.ndarray) -> float:
-    """How much of residents' needs reaches government: ``q = 1 − Π_ch (1 − s_ch)`` (digest §2)."""
+    """How much of residents' needs reaches government: ``q = 1 − Π_ch (1 − s_ch)`` (sources §2)."""
     return float(1.0 - np.prod(1.0 - np.clip(strengths, 0.0, 1.0)))
 
 
@@ -39,13 +39,13 @@ def main_line(direction: np.ndarray, need: np.ndarray, need_weight: float) -> np
 
 
 def coordinated(own: np.ndarray, line: np.ndarray, coordination: float) -> np.ndarray:
-    """An actor's direction pulled toward the main line: ``(1 − κ)·own + κ·m`` (digest §2)."""
+    """An actor's direction pulled toward the main line: ``(1 − κ)·own + κ·m`` (sources §2)."""
     return (1.0 - coordination) * own + coordination * line
 
 
 @dataclass(frozen=True)
 class BudgetSplit:
-    """The month's public budget by use, in CNY (brief §4 M5)."""
+    """The month's public budget by use, in CNY (ODD §7.5)."""
 
     fixed: float
     delegated_funded: float
@@ -56,7 +56,7 @@ class BudgetSplit:
 
 def split_budget(available: float, fixed_costs: float, task_delegation: float, funds_follow_tasks: float,
                  purchase_share: float) -> BudgetSplit:
-    """Split the budget (digest §4.3, §4.5):
+    """Split the budget (sources §4.3, §4.5):
 
     fixed costs (grid, fund tranche, matching, incubation, escalations) first; of the
     service budget ``S``, ``δ·S`` is delegated to RCs, of which the share ``φ`` travels with
@@ -75,8 +75,8 @@ def split_budget(available: float, fixed_costs: float, task_delegation: float, f
 def administrative_load(hours: np.ndarray, admin_load: float, directive_intensity: float, burden_reduction: float,
                         work_station: bool, absorption: float, grid_management: bool, directive_base: float,
                         grid_load: float) -> np.ndarray:
-    """Administrative hours pushed down to each RC (sources §3.1 千条线一根针, §3.4 减负, §3.5 居站分设;
-    §4.5.5 grid):
+    """Administrative hours pushed down to each RC (sources §3.1 千条线一根针, sources §3.4 减负, sources §3.5 居站分设;
+    sources §4.5.5 grid):
 
     ``L_c = hours_c · [λ·(b + d)·(1 − r)·(1 − w·a) + l_grid·grid]``
     with load λ, directive intensity d, burden reduction r, work-station absorption a,
@@ -89,7 +89,7 @@ def administrative_load(hours: np.ndarray, admin_load: float, directive_intensit
 
 def grid_workers(population: np.ndarray, residents_per_grid: float, grid_staff: float, grid_management: bool) -> np.ndarray:
     """Grid workers per community, full-time equivalents (zero without grid management):
-    ``grid_staff`` per ``residents_per_grid`` residents (§4.5)."""
+    ``grid_staff`` per ``residents_per_grid`` residents (sources §4.5)."""
     return population / residents_per_grid * grid_staff * float(grid_management)
 
 

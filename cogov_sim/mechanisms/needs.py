@@ -1,4 +1,4 @@
-"""M1 needs (brief §4 M1; digest §1, §5.4)."""
+"""M1 needs (ODD §7.1; sources §1, §5.4)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def need_profile(base_need: np.ndarray, stage: np.ndarray, intensity: np.ndarray
 def monthly_needs(profile: np.ndarray, community: np.ndarray, shock: np.ndarray | None) -> np.ndarray:
     """Needs this month: ``need[i,k] = profile[i,k] · (1 + shock[c(i),k])``.
 
-    ``shock`` (C, K) carries emergencies (digest §4.5: need spikes in health and safety);
+    ``shock`` (C, K) carries emergencies (sources §4.5: need spikes in health and safety);
     ``None`` means no shock this month and returns ``profile`` itself (no copy).
     """
     if shock is None:

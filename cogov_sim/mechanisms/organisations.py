@@ -1,5 +1,5 @@
 """M7 social organisations: tenders, delivery, learning, autonomy, birth, death
-(brief §4 M7; digest §2, §3, §4.4, §4.5, §5.3)."""
+(ODD §7.7; sources §2, §3, §4.4, §4.5, §5.3)."""
 
 from __future__ import annotations
 
@@ -34,14 +34,14 @@ def allocate_purchase_contracts(budget: np.ndarray, community: np.ndarray, domai
 
 def so_output(spent: float, unit_cost: float, professionalism: float, volunteers: int, output_base: float,
               volunteer_units: float) -> float:
-    """Service units an SO delivers in a month (sources §5.3.2 lack of professionals; §3.3 volunteers):
+    """Service units an SO delivers in a month (sources §5.3.2 lack of professionals; sources §3.3 volunteers):
     ``spent / unit_cost · (b + (1 − b)·professionalism) + v·volunteers`` with ``b`` =
     ``so_output_base`` and ``v`` = ``volunteer_units``."""
     return spent / unit_cost * (output_base + (1.0 - output_base) * professionalism) + volunteer_units * volunteers
 
 
 def so_service_direction(domain: int, autonomy: float, steer: np.ndarray) -> np.ndarray:
-    """Where an SO's effort goes (以政代社, digest §4.2): ``α·e_domain + (1 − α)·steer``.
+    """Where an SO's effort goes (以政代社, sources §4.2): ``α·e_domain + (1 − α)·steer``.
 
     An autonomous SO serves its members' domain; a dependent one follows the direction
     government steers it to. (Coordination then pulls the result toward the main line.)
@@ -61,13 +61,13 @@ def learn_capacity(capacity: float, utilisation: float, rate: float, max_capacit
 def so_autonomy_target(government_income_share: float, directive_intensity: float, dependence_effect: float) -> float:
     """An SO's autonomy tends to ``(1 − d)·(1 − e·government share of its income)``, ``e`` =
     ``so_dependence_effect``: a directive government treats SOs as its subordinates (以政代社,
-    sources §4.2.4) and dependence on its money erodes independence further (§5.3.2)."""
+    sources §4.2.4) and dependence on its money erodes independence further (sources §5.3.2)."""
     return (1.0 - directive_intensity) * (1.0 - dependence_effect * government_income_share)
 
 
 def founding_counts(volunteers_with_need: np.ndarray, rate: float, incubation: float, boost: float,
                     self_organisation: float, rng: np.random.Generator) -> np.ndarray:
-    """New SOs per community and domain (sources §2.5: set up by residents; §4.4.6 incubation):
+    """New SOs per community and domain (sources §2.5: set up by residents; sources §4.4.6 incubation):
 
     ``Poisson(rate · V_ck · (1 + boost·incubation) · self_organisation)`` with ``V_ck`` the
     volunteers of community c whose largest unmet need is in domain k and ``boost`` =

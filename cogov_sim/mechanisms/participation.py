@@ -1,4 +1,4 @@
-"""M3 participation (brief §4 M3; digest §5.2, §4.4, §4.5)."""
+"""M3 participation (ODD §7.3; sources §5.2, §4.4, §4.5)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def time_cost(by_stage: np.ndarray, stage: np.ndarray, employed: np.ndarray, job
 
 
 def participation_logit(d: ParticipationDrivers, b) -> np.ndarray:
-    """Common part of the participation log-odds (brief §4 M3):
+    """Common part of the participation log-odds (ODD §7.3):
 
     ``η = β_bel·belonging + β_eff·efficacy + β_peer·peer + β_out·outreach + β_stake·stakes
           − β_time·time_cost − β_opt·outside_option + propensity``
@@ -43,12 +43,12 @@ def participation_logit(d: ParticipationDrivers, b) -> np.ndarray:
 
 def participation_probability(d: ParticipationDrivers, b, availability: np.ndarray,
                               self_organisation: float) -> np.ndarray:
-    """Monthly probability of each participation type, shape (N, 4) (brief §4 M3).
+    """Monthly probability of each participation type, shape (N, 4) (ODD §7.3).
 
     ``p_t = σ(β0_t + η) · availability_t`` for activity, public affairs, volunteering and
     deliberation. ``availability`` (N, 4) is set by the institutions that exist: activities
-    need RC/SO activity supply, deliberation needs a council (§4.2, §4.4). Volunteering is
-    scaled by ``self_organisation`` (< 1 where an all-purpose grid breeds dependence, §4.5).
+    need RC/SO activity supply, deliberation needs a council (sources §4.2, §4.4). Volunteering is
+    scaled by ``self_organisation`` (< 1 where an all-purpose grid breeds dependence, sources §4.5).
     """
     eta = participation_logit(d, b)
     intercepts = np.array([b.activity_intercept, b.public_affairs_intercept,
@@ -59,7 +59,7 @@ def participation_probability(d: ParticipationDrivers, b, availability: np.ndarr
 
 
 def willingness(d: ParticipationDrivers, b) -> np.ndarray:
-    """Probability of answering "glad/willing to take part often" (target T1, digest §6).
+    """Probability of answering "glad/willing to take part often" (target T1, sources §6).
 
     ``w = σ(β_w + β_bel·belonging + β_eff·efficacy + propensity − β_time·time_cost)``
     """

@@ -4,7 +4,7 @@ Every outcome, field force, service domain, lever, scenario, event kind and the 
 words of the report and the dashboard has one entry in ``labels.toml`` beside this module;
 the report, the dashboard, the figure labels and ``cogov compare --lang zh`` all read it
 through :func:`label`. The Chinese terms are those of ``docs/glossary.md`` (the sources'
-wording, ``docs/sources.md §1``–``§6``). A name missing from the table comes back unchanged;
+wording, ``docs/sources.md §1``–``sources §6``). A name missing from the table comes back unchanged;
 ``tests/test_workshop.py`` checks that every outcome, lever, scenario and event kind has both
 languages.
 
