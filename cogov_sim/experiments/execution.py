@@ -380,7 +380,29 @@ class PoolExecutor(FutureExecutor):
 
     def _wait(self, futures: list[Any], timeout: float) -> list[Any]:
         done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        if not done and self._lost_a_worker():
+            return self._abandon_pool(futures)
         return list(done)
+
+    def _lost_a_worker(self) -> bool:
+        """Whether a worker process of the pool has died.
+
+        Python 3.11's pool notices a killed worker through its manager thread, but not always:
+        when the worker dies while the manager thread waits on an older set of processes, the
+        pool waits for ever. The sweep therefore also looks at the processes itself.
+        """
+        processes = getattr(self._pool, "_processes", None) or {}
+        return any(p.exitcode is not None for p in list(processes.values()))
+
+    def _abandon_pool(self, futures: list[Any]) -> list[Any]:
+        """A worker died: end the pool and fail its unfinished runs as lost (they are retried)."""
+        lost = cf.BrokenExecutor("a worker process died")
+        for future in futures:
+            if not future.done():
+                with contextlib.suppress(cf.InvalidStateError):
+                    future.set_exception(lost)
+        self.close(wait=False)
+        return [f for f in futures if f.done()]
 
 
 def _quiet_broken_pool_hook(previous: Any) -> Any:
