@@ -85,7 +85,7 @@ class Scenario:
         grouped: dict[str, dict[str, Any]] = {}
         for key, value in overrides.items():
             if key == "months":
-                changes["months"] = _check_number(where, "months", value, int, 1, 2400)
+                changes["months"] = check_number(where, "months", value, int, 1, 2400)
                 continue
             group, _, name = key.partition(".")
             if group not in GROUPS or not name:
@@ -101,7 +101,7 @@ class Scenario:
 def available_scenarios() -> dict[str, Path]:
     """Runnable scenarios found on the search path, by name (fragments excluded)."""
     found: dict[str, Path] = {}
-    for folder in reversed(_search_path()):
+    for folder in reversed(search_path()):
         for path in sorted(folder.glob("*.toml")):
             if not path.name.startswith("_"):
                 found[path.stem] = path
@@ -112,20 +112,21 @@ def load_scenario(spec: str | os.PathLike[str] | Scenario) -> Scenario:
     """Load and validate a scenario by name (``"cooperative"``) or path."""
     if isinstance(spec, Scenario):
         return spec
-    return _load(_resolve(str(spec)), chain=())
+    return _load(resolve_path(str(spec)), chain=())
 
 
 def scenario_description(path: Path) -> str:
     """The ``description`` of a scenario file (first line), without full validation."""
     try:
-        return str(_read_toml(path).get("description", "")).strip().splitlines()[0]
+        return str(read_toml(path).get("description", "")).strip().splitlines()[0]
     except (ScenarioError, IndexError):
         return ""
 
 
 # --- internals -------------------------------------------------------------------------
 
-def _search_path() -> list[Path]:
+def search_path() -> list[Path]:
+    """Folders searched for scenario files, first match wins: ``COGOV_SCENARIO_PATH``, ./scenarios, the shipped ones."""
     extra = [Path(p) for p in os.environ.get("COGOV_SCENARIO_PATH", "").split(os.pathsep) if p]
     dirs = [*extra, Path.cwd() / "scenarios", SCENARIO_DIR]
     unique: list[Path] = []
@@ -135,7 +136,8 @@ def _search_path() -> list[Path]:
     return unique
 
 
-def _resolve(spec: str, relative_to: Path | None = None) -> Path:
+def resolve_path(spec: str, relative_to: Path | None = None) -> Path:
+    """The file a scenario name or path means (relative paths from ``relative_to`` first); one-line error if none."""
     candidates = []
     if spec.endswith(".toml") or os.sep in spec or "/" in spec:
         path = Path(spec)
@@ -145,7 +147,7 @@ def _resolve(spec: str, relative_to: Path | None = None) -> Path:
     else:
         if relative_to is not None:
             candidates.append(relative_to / f"{spec}.toml")
-        candidates += [d / f"{spec}.toml" for d in _search_path()]
+        candidates += [d / f"{spec}.toml" for d in search_path()]
     for path in candidates:
         if path.is_file():
             return path
@@ -155,7 +157,8 @@ def _resolve(spec: str, relative_to: Path | None = None) -> Path:
         f"available: {', '.join(names) or 'none'}{closest(Path(spec).stem, names)}")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict; unreadable, non-UTF-8 or malformed files raise a one-line :class:`ScenarioError`."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -173,7 +176,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
     if path in chain:
         loop = " -> ".join(p.stem for p in (*chain, path))
         raise ScenarioError(f"{path}: circular chain {loop} (a scenario that extends or switches to itself)")
-    data = _read_toml(path)
+    data = read_toml(path)
     where = str(path)
     for key in data:
         if key not in TOP_LEVEL_KEYS:
@@ -181,7 +184,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
                                 f"(allowed: {', '.join(TOP_LEVEL_KEYS)})")
     if "extends" in data:
         try:
-            parent = _resolve(_expect(where, "extends", data["extends"], str), path.parent)
+            parent = resolve_path(expect_type(where, "extends", data["extends"], str), path.parent)
         except ScenarioError as exc:
             raise ScenarioError(f"{where}: extends: {exc}") from None
         base = _load(parent, (*chain, path))
@@ -189,35 +192,37 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
         base = Scenario(name=path.stem)
     changes: dict[str, Any] = {"name": path.stem, "source": where}
     if "name" in data:
-        changes["name"] = _expect(where, "name", data["name"], str)
+        changes["name"] = expect_type(where, "name", data["name"], str)
         if problem := name_problem(changes["name"]):
             raise ScenarioError(f"{where}: {problem}")
     if "description" in data:
-        changes["description"] = _expect(where, "description", data["description"], str).strip()
+        changes["description"] = expect_type(where, "description", data["description"], str).strip()
     if "months" in data:
-        changes["months"] = _check_number(where, "months", data["months"], int, 1, 2400)
+        changes["months"] = check_number(where, "months", data["months"], int, 1, 2400)
     if "meta" in data:
-        changes["meta"] = {**base.meta, **_expect(where, "meta", data["meta"], dict)}
+        changes["meta"] = {**base.meta, **expect_type(where, "meta", data["meta"], dict)}
     for group in GROUPS:
         if group in data:
-            values = _expect(where, group, data[group], dict)
+            values = expect_type(where, group, data[group], dict)
             changes[group] = _validate_group(where, group, values, getattr(base, group))
     if "events" in data:
-        events = _expect(where, "events", data["events"], list)
+        events = expect_type(where, "events", data["events"], list)
         own = tuple(_validate_event(where, i, e, path.parent, (*chain, path)) for i, e in enumerate(events))
         changes["events"] = tuple(sorted((*base.events, *own), key=lambda e: e.month))
     return dataclasses.replace(base, **changes)
 
 
-def _expect(where: str, key: str, value: Any, kind: type) -> Any:
+def expect_type(where: str, key: str, value: Any, kind: type) -> Any:
+    """``value`` if it is a ``kind``; otherwise a one-line :class:`ScenarioError` naming ``where``, the key and the value."""
     if not isinstance(value, kind):
         names = {str: "a string", dict: "a table", list: "a list", bool: "true or false"}
         raise ScenarioError(f"{where}: {key} = {value!r}: expected {names.get(kind, kind.__name__)}")
     return value
 
 
-def _check_number(where: str, key: str, value: Any, kind: type, lo: float | None, hi: float | None,
+def check_number(where: str, key: str, value: Any, kind: type, lo: float | None, hi: float | None,
                   unit: str = "") -> Any:
+    """``value`` checked as a ``kind`` (bool, whole number or number) within ``lo``–``hi``; one-line error otherwise."""
     if kind is bool:
         if not isinstance(value, bool):
             raise ScenarioError(f"{where}: {key} = {value!r}: expected true or false")
@@ -247,7 +252,7 @@ def _validate_group(where: str, group: str, values: dict[str, Any], base: Any) -
         spec = specs[key]
         kind = type(spec.default)
         lo, hi = spec.metadata["range"]
-        checked[key] = _check_number(where, f"{group}.{key}", value, kind, lo, hi, spec.metadata["unit"])
+        checked[key] = check_number(where, f"{group}.{key}", value, kind, lo, hi, spec.metadata["unit"])
     result = dataclasses.replace(base, **checked)
     broken = constraint_violation(group, result)
     if broken is not None:
@@ -265,11 +270,11 @@ def parse_event(raw: dict[str, Any], where: str = "event", folder: str | os.Path
 
 def _validate_event(where: str, index: int, raw: Any, folder: Path, chain: tuple[Path, ...]) -> Event:
     label = f"events[{index}]"
-    raw = dict(_expect(where, label, raw, dict))
+    raw = dict(expect_type(where, label, raw, dict))
     if "month" not in raw or "kind" not in raw:
         missing = "month" if "month" not in raw else "kind"
         raise ScenarioError(f"{where}: {label}: missing '{missing}' (every event needs month and kind)")
-    month = _check_number(where, f"{label}.month", raw.pop("month"), int, 0, 2400)
+    month = check_number(where, f"{label}.month", raw.pop("month"), int, 0, 2400)
     kind = raw.pop("kind")
     if not isinstance(kind, str) or kind not in EVENT_KINDS:
         raise ScenarioError(f"{where}: {label}.kind = {short_repr(kind)}: unknown event"
@@ -283,9 +288,9 @@ def _validate_event(where: str, index: int, raw: Any, folder: Path, chain: tuple
                                 f"(allowed: {', '.join(spec)})")
         typ, lo, hi, _ = spec[key]
         if typ in (int, float):
-            params[key] = _check_number(where, f"{label}.{key}", value, typ, lo, hi)
+            params[key] = check_number(where, f"{label}.{key}", value, typ, lo, hi)
         else:
-            params[key] = _expect(where, f"{label}.{key}", value, typ)
+            params[key] = expect_type(where, f"{label}.{key}", value, typ)
     for key, (_, _, _, default) in spec.items():
         if key not in params:
             if default is None:
@@ -297,7 +302,7 @@ def _validate_event(where: str, index: int, raw: Any, folder: Path, chain: tuple
                 raise ScenarioError(f"{where}: {label}.domains: unknown domain {d!r}{closest(str(d), DOMAINS)} "
                                     f"(allowed: {', '.join(DOMAINS)})")
     if kind == "regime_switch":
-        target = _load(_resolve(params["scenario"], folder), chain).levers if params["scenario"] else Levers()
+        target = _load(resolve_path(params["scenario"], folder), chain).levers if params["scenario"] else Levers()
         if not params["scenario"] and not params["levers"]:
             raise ScenarioError(f"{where}: {label}: regime_switch needs 'scenario' or 'levers'")
         params["target"] = target if params["scenario"] else None

@@ -38,7 +38,7 @@ from typing import Any
 from ..errors import ScenarioError, closest
 from ..metrics import METRIC_NAMES
 from ..parameters import GROUPS, Population
-from ..scenario import Scenario, _check_number, _expect, _read_toml, _resolve, _search_path, load_scenario
+from ..scenario import Scenario, check_number, expect_type, load_scenario, read_toml, resolve_path, search_path
 from ..validation import name_problem
 
 TOP_LEVEL_KEYS = ("name", "description", "scenario", "scenarios", "months", "residents", "replications", "seed",
@@ -134,7 +134,7 @@ class Experiment:
 def available_experiments() -> dict[str, Path]:
     """Experiment files found in ``experiments/`` under the scenario search path, by name."""
     found: dict[str, Path] = {}
-    for folder in reversed(_search_path()):
+    for folder in reversed(search_path()):
         for path in sorted((folder / "experiments").glob("*.toml")):
             found[path.stem] = path
     return dict(sorted(found.items()))
@@ -160,39 +160,39 @@ def load_experiment(spec: str | os.PathLike[str]) -> Experiment:
         raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
-    data = _read_toml(path)
+    data = read_toml(path)
     where = str(path)
     _check_keys(where, "", data, TOP_LEVEL_KEYS)
 
     scenarios = _scenarios(where, data, path.parent)
-    fixed = _flatten(where, "fixed", _expect(where, "fixed", data.get("fixed", {}), dict))
+    fixed = _flatten(where, "fixed", expect_type(where, "fixed", data.get("fixed", {}), dict))
     if "months" in data:
-        fixed["months"] = _check_number(where, "months", data["months"], int, 1, 2400)
+        fixed["months"] = check_number(where, "months", data["months"], int, 1, 2400)
     if "residents" in data:
         lo, hi = next(f for f in dataclasses.fields(Population) if f.name == "residents").metadata["range"]
-        fixed["population.residents"] = _check_number(where, "residents", data["residents"], int, lo, hi, "persons")
+        fixed["population.residents"] = check_number(where, "residents", data["residents"], int, lo, hi, "persons")
     fixed = {key: _value(where, "fixed", key, value, scenarios[0]) for key, value in fixed.items()}
 
-    design = _expect(where, "design", data.get("design", {}), dict)
+    design = expect_type(where, "design", data.get("design", {}), dict)
     _check_keys(where, "design.", design, DESIGN_KEYS)
-    method = _expect(where, "design.method", design.get("method", "factorial"), str)
+    method = expect_type(where, "design.method", design.get("method", "factorial"), str)
     if method not in METHODS:
         raise ScenarioError(f"{where}: design.method = {method!r}: unknown method{closest(method, METHODS)} "
                             f"(allowed: {', '.join(METHODS)})")
-    seed = _check_number(where, "seed", data.get("seed", 0), int, 0, MAX_SEED)
-    name = _expect(where, "name", data.get("name", path.stem), str)
+    seed = check_number(where, "seed", data.get("seed", 0), int, 0, MAX_SEED)
+    name = expect_type(where, "name", data.get("name", path.stem), str)
     if "name" in data and (problem := name_problem(name)):  # a file's own stem cannot leave its folder
         raise ScenarioError(f"{where}: {problem}")
     exp = Experiment(
         name=name,
-        description=_expect(where, "description", data.get("description", ""), str).strip(),
+        description=expect_type(where, "description", data.get("description", ""), str).strip(),
         path=path, sha256=hashlib.sha256(raw).hexdigest(), scenarios=scenarios, factors=(), method=method,
-        replications=_check_number(where, "replications", data.get("replications", 1), int, 1, 100_000),
+        replications=check_number(where, "replications", data.get("replications", 1), int, 1, 100_000),
         seed=seed, fixed=fixed,
-        run_timeout=_check_number(where, "run_timeout", data.get("run_timeout", 0.0), float, 0.0, MAX_RUN_TIMEOUT,
+        run_timeout=check_number(where, "run_timeout", data.get("run_timeout", 0.0), float, 0.0, MAX_RUN_TIMEOUT,
                                   "seconds; 0 = no limit"),
-        design_seed=_check_number(where, "design.seed", design.get("seed", seed), int, 0, MAX_SEED),
-        outputs=_outputs(where, _expect(where, "outputs", data.get("outputs", {}), dict)),
+        design_seed=check_number(where, "design.seed", design.get("seed", seed), int, 0, MAX_SEED),
+        outputs=_outputs(where, expect_type(where, "outputs", data.get("outputs", {}), dict)),
     )
     exp = (_table_design if method == "table" else _parameter_design)(exp, design, data)
     overlap = sorted(set(fixed) & {f.key for f in exp.factors})
@@ -238,18 +238,18 @@ def _scenarios(where: str, data: dict[str, Any], folder: Path) -> tuple[Scenario
     if "scenario" in data and "scenarios" in data:
         raise ScenarioError(f"{where}: give either 'scenario' or 'scenarios', not both")
     if "scenario" in data:
-        names = [_expect(where, "scenario", data["scenario"], str)]
+        names = [expect_type(where, "scenario", data["scenario"], str)]
     elif "scenarios" in data:
-        names = _expect(where, "scenarios", data["scenarios"], list)
+        names = expect_type(where, "scenarios", data["scenarios"], list)
         if not names:
             raise ScenarioError(f"{where}: scenarios = []: expected at least one scenario name")
     else:
         raise ScenarioError(f"{where}: missing 'scenario' (one base scenario) or 'scenarios' (a list)")
     loaded = []
     for i, name in enumerate(names):
-        _expect(where, f"scenarios[{i}]", name, str)
+        expect_type(where, f"scenarios[{i}]", name, str)
         try:
-            loaded.append(load_scenario(_resolve(name, folder)))
+            loaded.append(load_scenario(resolve_path(name, folder)))
         except ScenarioError as exc:
             raise ScenarioError(f"{where}: scenarios: {exc}") from None
     seen = [sc.name for sc in loaded]
@@ -304,7 +304,7 @@ def _range(where: str, label: str, key: str, spec: dict[str, Any], base: Scenari
 def _parameter_design(exp: Experiment, design: dict[str, Any], data: dict[str, Any]) -> Experiment:
     where, method, base = exp.where, exp.method, exp.scenarios[0]
     _check_method_keys(where, method, design)
-    params = _flatten(where, "parameters", _expect(where, "parameters", data.get("parameters", {}), dict))
+    params = _flatten(where, "parameters", expect_type(where, "parameters", data.get("parameters", {}), dict))
     factors = []
     for key, spec in params.items():
         kind = _kind(where, "parameters", key, base)
@@ -333,17 +333,17 @@ def _parameter_design(exp: Experiment, design: dict[str, Any], data: dict[str, A
         if "samples" not in design:
             what = {"lhs": "points", "sobol": "base samples N", "morris": "trajectories"}[method]
             raise ScenarioError(f"{where}: design: {method} needs 'samples' (number of {what})")
-        samples = _check_number(where, "design.samples", design["samples"], int, 1, MAX_RUNS)
+        samples = check_number(where, "design.samples", design["samples"], int, 1, MAX_RUNS)
     if samples and samples < MIN_SAMPLES.get(method, 1):
         raise ScenarioError(f"{where}: design.samples = {samples}: too few for {method}; allowed at least "
                             f"{MIN_SAMPLES[method]} ({MIN_SAMPLES_WHY[method]})")
     if method == "sobol" and samples & (samples - 1):
         raise ScenarioError(f"{where}: design.samples = {samples}: Sobol sampling needs a power of 2 "
                             f"(e.g. {2 ** round(math.log2(samples))})")
-    levels = _check_number(where, "design.levels", design.get("levels", 4), int, 2, 1000)
+    levels = check_number(where, "design.levels", design.get("levels", 4), int, 2, 1000)
     if method == "morris" and levels % 2:
         raise ScenarioError(f"{where}: design.levels = {levels}: Morris needs an even number of levels (e.g. 4)")
-    second = _check_number(where, "design.second_order", design.get("second_order", False), bool, None, None)
+    second = check_number(where, "design.second_order", design.get("second_order", False), bool, None, None)
     exp = dataclasses.replace(exp, factors=tuple(factors), samples=samples, levels=levels, second_order=second)
     _check_size(exp)
     return exp
@@ -355,14 +355,14 @@ def _table_design(exp: Experiment, design: dict[str, Any], data: dict[str, Any])
         raise ScenarioError(f"{where}: parameters: a table design takes its values from [[design.rows]]; "
                             f"remove [parameters] or use another method")
     _check_method_keys(where, "table", design)
-    rows = _expect(where, "design.rows", design.get("rows", []), list)
+    rows = expect_type(where, "design.rows", design.get("rows", []), list)
     if not rows:
         raise ScenarioError(f"{where}: design: method = \"table\" needs [[design.rows]] entries")
     names = [sc.name for sc in exp.scenarios]
     table, keys = [], None
     for i, row in enumerate(rows):
         label = f"design.rows[{i}]"
-        row = _flatten(where, label, _expect(where, label, row, dict))
+        row = _flatten(where, label, expect_type(where, label, row, dict))
         scenario = row.pop("scenario", None)
         if scenario is not None and scenario not in names:
             raise ScenarioError(f"{where}: {label}.scenario = {scenario!r}: not one of the experiment's scenarios"
@@ -402,12 +402,12 @@ def _outputs(where: str, table: dict[str, Any]) -> Outputs:
     values: dict[str, Any] = {}
     for key in ("summary", "series", "survey"):
         if key in table:
-            values[key] = _check_number(where, f"outputs.{key}", table[key], bool, None, None)
+            values[key] = check_number(where, f"outputs.{key}", table[key], bool, None, None)
     if "series_every" in table:
-        values["series_every"] = _check_number(where, "outputs.series_every", table["series_every"], int, 1, 2400,
+        values["series_every"] = check_number(where, "outputs.series_every", table["series_every"], int, 1, 2400,
                                                "months")
     if "metrics" in table:
-        metrics = _expect(where, "outputs.metrics", table["metrics"], list)
+        metrics = expect_type(where, "outputs.metrics", table["metrics"], list)
         for i, name in enumerate(metrics):
             if name not in METRIC_NAMES:
                 raise ScenarioError(f"{where}: outputs.metrics[{i}] = {name!r}: unknown metric"
