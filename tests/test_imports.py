@@ -117,3 +117,13 @@ def test_library_code_never_reads_command_line_flags():
         if "argparse" in text or "sys.argv" in text:
             offenders.append(name)
     assert offenders == []
+
+
+def test_no_private_name_is_imported_from_another_module():
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level > 0 or (node.module or "").startswith("cogov_sim")):
+                offenders += [f"{module_name(path)}: {a.name}" for a in node.names
+                              if a.name.startswith("_") and not a.name.startswith("__")]
+    assert offenders == []
