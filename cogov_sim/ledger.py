@@ -81,14 +81,14 @@ class Ledger:
         """Sum of all balances; zero up to rounding when the books balance."""
         return float(sum(self.balances.values()))
 
-    def check(self, scale: float = 0.0) -> None:
+    def check(self) -> None:
         """Raise if the books do not balance or an internal account is overdrawn.
 
-        The tolerance is relative to the money actually moved (:meth:`slack`), never below
-        ``RELATIVE_SLACK × scale`` (e.g. a month's budget): a run whose budget starts at 0 and is
-        raised later is held to the money it moves, not to its first month's.
+        The tolerance is relative to the money actually moved (:meth:`slack`): a run whose
+        budget starts at 0 and is raised later is held to the money it moves, not to its
+        first month's.
         """
-        slack = max(self.slack(), RELATIVE_SLACK * scale)
+        slack = self.slack()
         if abs(self.imbalance()) > slack:
             raise LedgerError(f"ledger out of balance by {self.imbalance():.6f} (allowed ±{slack:.6f})")
         low = [k for k, v in self.balances.items() if k not in EXTERNAL and v < -slack]

@@ -18,7 +18,7 @@ from .actors.government import Government
 from .actors.organisations import SocialOrganization, strongest_by_cell, tender_contracts
 from .actors.residents import CommunityOffer, Resident, ResidentPopulation, new_residents
 from .ledger import Ledger
-from .mechanisms.government import grid_workers, information_channels, main_line
+from .mechanisms.government import grid_running_cost, grid_workers, information_channels, main_line
 from .mechanisms.organisations import founding_counts
 from .network import build_network
 from .parameters import DOMAINS, K, Levers
@@ -107,8 +107,8 @@ class CommunityModel(mesa.Model):
         purchase = government.budget(
             lev, eco, ledger, budget=lev.budget_per_resident * len(residents) * (1.0 - self.shocks.budget_cut),
             escalation_cost=self.disputes.escalations_last_month * eco.escalation_cost,
-            grid_cost=workers.sum() * (sc.population.staff_hours * eco.staff_wage
-                                       + eco.grid_office_cost / max(lev.grid_staff, 1e-9)),
+            grid_cost=grid_running_cost(workers.sum(), sc.population.staff_hours, eco.staff_wage, eco.grid_office_cost,
+                                        lev.grid_staff),
             donations_last_month=self.donations_last_month, population=pop)
         tender_contracts(sos, purchase, eco, ledger, government.account)                  # M7 purchase of services
         government.provide(month, eco, beh, ledger, population=pop, unmet_last_month=residents.unmet_by_community,
@@ -145,7 +145,7 @@ class CommunityModel(mesa.Model):
             self.survey_rows.extend(conduct_survey((self.month + 1) // 12, residents.table, month.willingness,
                                                    residents.engagement, self.committees, lev,
                                                    beh, self.streams.survey))
-        ledger.check(scale=sc.levers.budget_per_resident * len(residents) * 100)
+        ledger.check()
 
     # ------------------------------------------------------------------ setup
     def _build_population(self) -> None:

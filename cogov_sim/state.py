@@ -16,7 +16,6 @@ residents' committees, dispute queues on :class:`~cogov_sim.actors.disputes.Disp
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
 
 import numpy as np
 
@@ -118,15 +117,13 @@ class Month:
     rc_money_units: np.ndarray = field(init=False)
     project_units: np.ndarray = field(init=False)
     donations: np.ndarray = field(init=False)
-    # filled by the resident phases (M2–M4) and the dispute desk (M9)
+    # filled by the resident phases (M2–M4)
     public_units: np.ndarray | None = None
     aid: np.ndarray | None = None
     self_organisation: float = 1.0
     unmet: np.ndarray | None = None
     met_public: float = 0.0
     top_unmet: np.ndarray | None = None
-    disputes: Any = None
-    outreach_hours: np.ndarray | None = None
     willingness: np.ndarray | None = None
 
     def __post_init__(self) -> None:

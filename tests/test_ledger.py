@@ -41,7 +41,7 @@ def test_random_transfers_never_break_the_books():
         if source != target:
             book.transfer(source, target, amount, "x")
     assert abs(book.imbalance()) < 1e-6
-    book.check(scale=1e6)
+    book.check()
     assert all(book.balance(a) >= -1e-9 for a in accounts)
 
 
@@ -82,15 +82,15 @@ def test_new_month_resets_flows_but_not_balances():
 def test_check_detects_imbalance_and_overdrafts():
     book = Ledger()
     book.transfer("treasury", "government", 50.0, "budget")
-    book.check(scale=50.0)
+    book.check()
     book.balances["government"] += 1.0                       # money appearing outside a transfer
     with pytest.raises(LedgerError, match="out of balance"):
-        book.check(scale=50.0)
+        book.check()
     book.balances["government"] -= 1.0
     book.balances["rc:0"] -= 5.0
     book.balances["treasury"] += 5.0
     with pytest.raises(LedgerError, match="overdrawn"):
-        book.check(scale=50.0)
+        book.check()
 
 
 # ----------------------------------------------------------------------------- the books of a run
@@ -210,10 +210,10 @@ def test_check_tolerance_follows_the_money_moved_not_the_first_budget():
         book.transfer("treasury", "government", 25_000_000.0, "budget")
         book.spend("government", 25_000_000.0, "services")
     book.balances["government"] -= 1e-6  # pure rounding: far below the money moved
-    book.check(scale=0.0)
+    book.check()
     book.balances["government"] -= 1.0   # a whole CNY that vanished
     with pytest.raises(LedgerError, match="out of balance"):
-        book.check(scale=0.0)
+        book.check()
 
 
 def test_check_is_strict_while_little_money_has_moved():
@@ -221,7 +221,7 @@ def test_check_is_strict_while_little_money_has_moved():
     book.transfer("treasury", "government", 10.0, "budget")
     book.balances["government"] += 1e-3
     with pytest.raises(LedgerError, match="out of balance"):
-        book.check(scale=0.0)
+        book.check()
 
 
 @pytest.mark.slow

@@ -951,3 +951,11 @@ def test_fund_grants_split_by_absorptive_room_and_the_rest_becomes_projects():
     grants, remainder = fund.split_grants(9000.0, np.array([1000.0, 3000.0, -50.0]))
     np.testing.assert_allclose(grants, [1000.0, 3000.0, 0.0])
     assert remainder == pytest.approx(5000.0)
+
+
+def test_grid_running_cost_is_wages_plus_shared_offices():
+    from cogov_sim.mechanisms.government import grid_running_cost
+
+    assert grid_running_cost(0.0, 168.0, 25.0, 3000.0, 4.0) == 0.0
+    assert grid_running_cost(8.0, 168.0, 25.0, 3000.0, 4.0) == pytest.approx(8 * (168 * 25 + 750))
+    assert grid_running_cost(8.0, 168.0, 30.0, 3000.0, 4.0) > grid_running_cost(8.0, 168.0, 25.0, 3000.0, 4.0)

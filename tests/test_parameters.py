@@ -43,7 +43,6 @@ ALLOWED: dict[tuple[str, str, float], str] = {
     ("*", "*", 12): "months per year (unit conversion; the survey year)",
     ("*", "*", 1e-9): "guard against division by zero",
     ("model.py", "step", 11): "the last month of a survey year (12 − 1)",
-    ("model.py", "step", 100): "tolerance scale of the ledger's balance check (numerical)",
     ("actors/residents.py", "<module>", 1e-3): "BETA_GUARD: keeps Beta shapes positive at means 0 and 1 (numerical)",
     ("actors/residents.py", "<module>", 0.2): "BOTTOM_QUINTILE: the equity output's bottom income quintile (definition)",
     ("actors/residents.py", "new_residents", 0.5): "−σ²/2 in exp(N(−σ²/2, σ)): a lognormal with mean one",

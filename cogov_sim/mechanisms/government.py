@@ -93,6 +93,12 @@ def grid_workers(population: np.ndarray, residents_per_grid: float, grid_staff: 
     return population / residents_per_grid * grid_staff * float(grid_management)
 
 
+def grid_running_cost(workers: float, staff_hours: float, wage: float, office_cost: float, grid_staff: float) -> float:
+    """Monthly cost of grid management (sources §4.5): ``W · (hours · wage + office / staff per grid)``,
+    wages of the ``W`` grid workers plus each grid's office cost shared by its staff."""
+    return workers * (staff_hours * wage + office_cost / max(grid_staff, 1e-9))
+
+
 def information_channels(rc_needs_hours: np.ndarray, population: np.ndarray, demand: np.ndarray, unmet: np.ndarray,
                          suggestions: np.ndarray, n_suggestions: int, so_community: np.ndarray, so_domain: np.ndarray,
                          so_autonomy: np.ndarray, n_residents: int, grid_management: bool,
