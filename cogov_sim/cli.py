@@ -11,8 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .calibration.cli import register as register_calibration
 from .cli_args import output_folder, whole
@@ -24,6 +23,9 @@ from .threads import limit_blas_threads
 from .workshop.cli import register as register_workshop
 from .workshop.i18n import label as translate
 from .workshop.outcomes import OUTCOME_FORMATS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The four reference governance models (sources §4.1–§4.4), run by ``cogov run`` with no scenario.
 REFERENCE_MODELS = ("administrative_led", "autonomous", "cooperative", "co_governance")
@@ -96,6 +98,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def comparison_table(summaries: pd.DataFrame) -> str:
     """Format end-of-run summaries (one row per scenario) as a side-by-side table."""
+    import pandas as pd
+
     rows = []
     for column, label, fmt in COMPARISON_ROWS:
         rows.append([label, *(fmt.format(v) for v in summaries[column])])
@@ -105,6 +109,8 @@ def comparison_table(summaries: pd.DataFrame) -> str:
 
 def compare_reference_models(args: argparse.Namespace) -> int:
     """The main job: the four reference models on one seed, side by side."""
+    import pandas as pd
+
     from .run import run_scenario
 
     summaries = []

@@ -2,7 +2,8 @@
 
 Layers, lowest first (a module may import its own layer or any lower one):
 
-0. foundations: ``errors``, ``parameters``, ``validation`` (argument checks), ``threads`` (BLAS threads)
+0. foundations: ``errors``, ``parameters``, ``validation`` (argument checks), ``threads`` (BLAS threads),
+   ``lazy`` (lazy package exports)
 1. model parts: ``mechanisms.*``, ``ledger``, ``network``, ``state``, ``scenario``
 2. actors: ``actors.*``
 3. what the model schedules and reports: ``events``, ``metrics``, ``survey``
@@ -24,7 +25,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cogov_sim"
 LAYERS = [
-    ("errors", "parameters", "validation", "threads"),
+    ("errors", "parameters", "validation", "threads", "lazy"),
     ("mechanisms", "ledger", "network", "state", "scenario"),
     ("actors",),
     ("events", "metrics", "survey"),
@@ -127,3 +128,29 @@ def test_no_private_name_is_imported_from_another_module():
                 offenders += [f"{module_name(path)}: {a.name}" for a in node.names
                               if a.name.startswith("_") and not a.name.startswith("__")]
     assert offenders == []
+
+
+@pytest.mark.parametrize("package", ["cogov_sim", "cogov_sim.experiments", "cogov_sim.discovery"])
+def test_lazy_exports_resolve(package):
+    """Every name a package exports lazily resolves to an object of that name."""
+    import importlib
+
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert getattr(module, name).__name__ == name
+    assert set(module.__all__) <= set(dir(module))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        module.no_such_name  # noqa: B018
+
+
+def test_help_loads_no_heavy_library():
+    """``cogov --help`` and ``import cogov_sim`` load neither Mesa nor pandas, SALib, Dask or Matplotlib."""
+    import subprocess
+    import sys
+
+    code = ("import sys, contextlib, io\nimport cogov_sim\nfrom cogov_sim.cli import build_parser\n"
+            "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+            "    build_parser().parse_args(['--help'])\n"
+            "print(' '.join(m for m in ('mesa', 'pandas', 'SALib', 'dask', 'matplotlib') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []

@@ -9,6 +9,13 @@ package is cheap, the EMA Workbench loads when PRIM runs. See ``docs/sweeps.md``
 
 from __future__ import annotations
 
-from .prim import Discovery, discover, prim_inputs
+from ..lazy import lazy_exports
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "Discovery": ".prim",
+    "discover": ".prim",
+    "prim_inputs": ".prim",
+})
+
 
 __all__ = ["Discovery", "discover", "prim_inputs"]

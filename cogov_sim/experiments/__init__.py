@@ -17,9 +17,18 @@ when they are used. See ``docs/sweeps.md``.
 
 from __future__ import annotations
 
-from .spec import Experiment, available_experiments, load_experiment
-from .store import load_manifest, load_results
-from .sweep import SweepReport, run_sweep
+from ..lazy import lazy_exports
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "Experiment": ".spec",
+    "available_experiments": ".spec",
+    "load_experiment": ".spec",
+    "load_manifest": ".store",
+    "load_results": ".store",
+    "SweepReport": ".sweep",
+    "run_sweep": ".sweep",
+})
+
 
 __all__ = ["Experiment", "SweepReport", "available_experiments", "load_experiment", "load_manifest",
            "load_results", "run_sweep"]
