@@ -528,5 +528,10 @@ def terminal_summary(result: ValidationResult) -> str:
              P.format_comparisons(result.comparisons), ""]
     for v in result.verdicts.to_dict("records"):
         lines.append(f"{v['pattern']}: {v['verdict'].upper()} ({v['holds']}/{v['comparisons']} comparisons hold)")
+    if result.reform_targets is not None:
+        lines.append("\nTargets for the reformed models (sources §8):")
+        lines += [f"  {r['target']} {r['description']} [{r['role']}, {r['scenario']}]: {r['status']}"
+                  + (f" (mean {r['mean']:.3g})" if np.isfinite(r["mean"]) else "")
+                  for r in result.reform_targets.to_dict("records")]
     lines.append(f"\n{result.seconds:.0f} s ({result.executor})")
     return "\n".join(lines)
