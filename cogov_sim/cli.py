@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .calibration.cli import register as register_calibration
-from .cli_args import output_folder, whole
+from .cli_args import output_folder, residents_or_preset, whole
 from .discovery.cli import register as register_discovery
 from .errors import CogovError
 from .experiments.cli import register as register_experiments
@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", help="scenario name or path to a .toml file")
     p.add_argument("--seed", type=whole(0, 2**63 - 1), default=0, help="random seed (default 0)")
     p.add_argument("--months", type=whole(1, 2400), help="months to simulate (default: the scenario's)")
-    p.add_argument("--residents", type=whole(50, 1_000_000), help="population size (default: the scenario's)")
+    p.add_argument("--residents", type=residents_or_preset(50, 1_000_000),
+                   help="population size, or 'street' for a whole street of 23 communities (default: the scenario's)")
     p.add_argument("--out", type=output_folder, help="output folder (default runs/SCENARIO-seedN)")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG panel")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -96,15 +97,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def comparison_table(summaries: pd.DataFrame) -> str:
-    """Format end-of-run summaries (one row per scenario) as a side-by-side table."""
+#: Marks an outcome on which a contrast between the models shown depends on assumptions.
+ASSUMPTION_MARK = "†"
+
+
+def comparison_table(summaries: pd.DataFrame, labels: dict[tuple[str, str, str], str] | None = None) -> str:
+    """Format end-of-run summaries (one row per scenario) as a side-by-side table.
+
+    ``labels`` (``(a, b, outcome) → label``, from the stored robustness result,
+    :func:`~cogov_sim.calibration.robustness.read_labels`): outcomes on which a contrast between
+    two of the models shown depends on assumptions are marked with :data:`ASSUMPTION_MARK` and
+    those contrasts are listed under the table."""
     import pandas as pd
 
+    from .calibration.robustness import ROBUST_SHARE, assumption_notes, result_path
+
+    scenarios = list(summaries["scenario"])
+    notes = assumption_notes(labels or {}, scenarios, [column for column, _, _ in COMPARISON_ROWS])
     rows = []
     for column, label, fmt in COMPARISON_ROWS:
-        rows.append([label, *(fmt.format(v) for v in summaries[column])])
-    table = pd.DataFrame(rows, columns=["outcome (last 12 months)", *summaries["scenario"]])
-    return table.to_string(index=False)
+        mark = f" {ASSUMPTION_MARK}" if column in notes else ""
+        rows.append([label + mark, *(fmt.format(v) for v in summaries[column])])
+    table = pd.DataFrame(rows, columns=["outcome (last 12 months)", *scenarios])
+    text = table.to_string(index=False)
+    if notes:
+        text += (f"\n\n{ASSUMPTION_MARK} depends on assumptions: the sign of these differences holds on less than "
+                 f"{ROBUST_SHARE:.0%} of the plausible range of the parameters no target constrains "
+                 f"({result_path().name}; docs/validation.md):\n")
+        text += "\n".join(f"  {translate(column, 'en', 'outcomes')}: {', '.join(pairs)}" for column, pairs in notes.items())
+    return text
 
 
 def compare_reference_models(args: argparse.Namespace) -> int:
@@ -123,7 +144,9 @@ def compare_reference_models(args: argparse.Namespace) -> int:
     print(f"Four governance models, ONE seed ({args.seed}), {residents:,} residents, {months} months "
           f"(means over the last 12 months; no uncertainty: for replications with 95% intervals and a report "
           f"run 'cogov compare {' '.join(REFERENCE_MODELS)}'):\n")
-    print(comparison_table(frame))
+    from .calibration.robustness import read_labels
+
+    print(comparison_table(frame, read_labels()))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         frame.to_csv(args.out / "comparison.csv", index=False)

@@ -40,6 +40,23 @@ def whole(lo: int, hi: int) -> Callable[[str], int]:
     return check
 
 
+def residents_or_preset(lo: int, hi: int) -> Callable[[str], int | str]:
+    """A whole number of residents in ``lo``–``hi``, or the name of a population preset (``street``)."""
+    number = whole(lo, hi)
+
+    def check(text: str) -> int | str:
+        from .scenario import POPULATION_PRESETS
+
+        if text in POPULATION_PRESETS:
+            return text
+        try:
+            return number(text)
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(f"{exc} or a population preset ({', '.join(POPULATION_PRESETS)})") from None
+
+    return check
+
+
 def real(lo: float, hi: float) -> Callable[[str], float]:
     """A finite number in ``lo``–``hi``."""
 

@@ -51,6 +51,12 @@ class Network:
         return g
 
 
+def community_count(residents: int, residents_per_community: int) -> int:
+    """Communities (one RC each) of a street of ``residents``: the nearest whole number of
+    ``residents_per_community``-sized blocks, at least one."""
+    return max(1, round(residents / residents_per_community))
+
+
 def build_network(pop: Population, n: int, rng: np.random.Generator) -> Network:
     """Build the nested network for ``n`` residents, vectorised over buildings.
 
@@ -64,7 +70,7 @@ def build_network(pop: Population, n: int, rng: np.random.Generator) -> Network:
     for all buildings at once. Across buildings: Poisson(n_c · cross_ties_per_resident / 2)
     random pairs per community.
     """
-    n_comm = max(1, round(pop.residents / pop.residents_per_community))
+    n_comm = community_count(pop.residents, pop.residents_per_community)
     community = np.arange(n) * n_comm // n
     comm_size = np.bincount(community, minlength=n_comm)
     comm_start = np.r_[0, np.cumsum(comm_size)[:-1]]

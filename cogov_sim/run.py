@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .model import CommunityModel
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, preset_residents
 from .validation import check_run_arguments
 
 #: Months averaged for the end-of-run summary (one survey year, ODD §2.4).
@@ -55,7 +55,7 @@ class Results:
 
 
 def run_scenario(scenario: str | os.PathLike[str] | Scenario, seed: int | np.random.SeedSequence = 0,
-                 months: int | None = None, residents: int | None = None, overrides: dict[str, Any] | None = None,
+                 months: int | None = None, residents: int | str | None = None, overrides: dict[str, Any] | None = None,
                  progress: Callable[[int], None] | None = None, keep_model: bool = False) -> Results:
     """Run one scenario and return its series, summary and survey as DataFrames.
 
@@ -63,7 +63,8 @@ def run_scenario(scenario: str | os.PathLike[str] | Scenario, seed: int | np.ran
         scenario: scenario name (see ``cogov scenarios``), path, or a loaded Scenario.
         seed: root seed; the same scenario and seed give identical frames.
         months: run length (default: the scenario's ``months``).
-        residents: population size (default: the scenario's).
+        residents: population size (default: the scenario's), or a population preset
+            (``"street"``: 23 communities, see :data:`~cogov_sim.scenario.POPULATION_PRESETS`).
         overrides: dotted parameter overrides, e.g. ``{"levers.council": True}``.
         progress: called with the month number after every month (e.g. a tqdm update).
         keep_model: keep the finished model on the result (for inspection); call
@@ -82,6 +83,8 @@ def run_scenario(scenario: str | os.PathLike[str] | Scenario, seed: int | np.ran
             expected true or false`` or ``residents: population.residents = 10 is out of range;
             allowed 50–1,000,000 (persons)``.
     """
+    if isinstance(residents, str):
+        residents = preset_residents(residents, scenario)
     seed, months, residents, overrides = check_run_arguments(seed, months, residents, overrides)
     sc = load_scenario(scenario)
     if overrides:

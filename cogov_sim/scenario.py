@@ -108,6 +108,22 @@ def available_scenarios() -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+#: Population presets, accepted wherever a number of residents is (``--residents street``,
+#: ``run_scenario(..., residents="street")``): name → communities (one RC each). The residents
+#: are that many times the scenario's ``residents_per_community``.
+POPULATION_PRESETS: dict[str, int] = {
+    "street": 23,  # a whole street: a street office has 23 RCs on average (sources §7.18.1)
+}
+
+
+def preset_residents(name: str, scenario: str | os.PathLike[str] | Scenario) -> int:
+    """Residents of population preset ``name`` for ``scenario`` (its ``residents_per_community``)."""
+    if name not in POPULATION_PRESETS:
+        raise ScenarioError(f"residents: {name!r} is neither a whole number nor a population preset; allowed a whole "
+                            f"number or {', '.join(POPULATION_PRESETS)}{closest(name, POPULATION_PRESETS)}")
+    return POPULATION_PRESETS[name] * load_scenario(scenario).population.residents_per_community
+
+
 def load_scenario(spec: str | os.PathLike[str] | Scenario) -> Scenario:
     """Load and validate a scenario by name (``"cooperative"``) or path."""
     if isinstance(spec, Scenario):

@@ -28,6 +28,10 @@ ARTEFACTS = DOCS / "calibration"
 FIGURES = DOCS / "figures"
 #: Default report, under :data:`DOCS`.
 REPORT = DOCS / "validation.md"
+#: Default folder of the robustness design's finished chunks (resumable).
+ROBUSTNESS_RUNS = Path("runs") / "robustness"
+#: Stored robustness result (scenarios/), named here for the help text.
+RESULT_NAME = "_robustness.csv"
 
 
 def calibration_file() -> Path:
@@ -79,6 +83,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help=f"documentation folder: writes validation.md and figures/ there, reads calibration/ "
                         f"(default {DOCS})")
     p.add_argument("--file", type=Path, help="calibration file to check (default: the one the scenarios read)")
+    g = p.add_argument_group(
+        "robustness of the contrasts",
+        "--robustness runs every pair of reference scenarios at the calibrated point (--point-seeds) and over a "
+        "Morris or Sobol design of the parameters no target constrains (cogov_sim/calibration/unconstrained.toml), "
+        f"and writes the table to scenarios/{RESULT_NAME}, which --report and `cogov run` read. Alone it runs only "
+        "this; with --report it runs it first, then the whole validation.")
+    g.add_argument("--robustness", action="store_true", help="run the contrast-robustness analysis")
+    g.add_argument("--design-method", choices=("morris", "sobol"), default="morris",
+                   help="design over the unconstrained parameters (default morris)")
+    g.add_argument("--design-size", type=whole(2, 10_000), default=4,
+                   help="Morris trajectories or Sobol base samples (default 4: 4 × (k + 1) points for k parameters)")
+    g.add_argument("--design-seeds", type=whole(1, 100), default=2, help="seeds at every design point (default 2)")
+    g.add_argument("--point-seeds", type=whole(3, 1000), default=20,
+                   help="seeds at the calibrated point, for the effects' 95%% intervals (default 20)")
+    g.add_argument("--robustness-out", type=Path, default=ROBUSTNESS_RUNS,
+                   help=f"folder keeping the design's finished chunks; a re-run resumes from it (default {ROBUSTNESS_RUNS})")
     execution_arguments(p)
     p.set_defaults(func=cmd_validate)
 
@@ -177,6 +197,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validation import validate
 
     docs: Path = args.docs
+    if args.robustness:
+        code = cmd_robustness(args)
+        if not args.report:
+            return code
     on_stage, close = _stage_bars(args.quiet)
     try:
         with _executor(args) as executor:
@@ -190,3 +214,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
         paths = write_report(result, docs / REPORT.relative_to(DOCS), docs / FIGURES.relative_to(DOCS))
         print(f"\nwrote {paths[0]} and {len(paths) - 1} figures")
     return 0 if result.targets["pass"].all() else EXIT_TARGET_MISSED
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    """Run the contrast-robustness analysis, print its table and store it (scenarios/_robustness.csv)."""
+    from .robustness import RobustnessConfig, analyse, format_table, write_table
+    from .unconstrained import registry
+
+    reg = registry()
+    cfg = RobustnessConfig(method=args.design_method, size=args.design_size, point_seeds=args.point_seeds,
+                           design_seeds=args.design_seeds, residents=args.residents, months=args.months,
+                           root_seed=args.seed)
+    k = len(reg.parameters)
+    on_stage, close = _stage_bars(args.quiet)
+    try:
+        with _executor(args) as executor:
+            print(f"cogov validate --robustness: {len(cfg.scenarios)} reference scenarios, {k} unconstrained parameters, "
+                  f"{cfg.method} design of {cfg.points(k):,} points × {cfg.design_seeds} seeds, {cfg.point_seeds} seeds "
+                  f"at the calibrated point; {cfg.runs(k):,} runs of {cfg.residents:,} residents × {cfg.months} months "
+                  f"({executor.description}); finished chunks kept in {args.robustness_out}/", flush=True)
+            table = analyse(reg, cfg, executor, args.robustness_out, on_stage)
+    finally:
+        close()
+    print(format_table(table))
+    path = write_table(table)
+    print(f"\nwrote {path}")
+    return 0

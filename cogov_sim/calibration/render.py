@@ -17,6 +17,7 @@ import pandas as pd
 from . import patterns as P
 from .identifiability import MIN_EFFECT_PP, RELATIVE_THRESHOLD, constrained_by, parameter_roles
 from .procedure import FULL, QUICK
+from .render_reform import reform_section, robustness_section
 from .sampling import FIT_PARAMETERS, SCREEN_PARAMETERS
 from .targets import (
     CALIBRATION_SCENARIO,
@@ -28,6 +29,7 @@ from .targets import (
     TOLERANCE_PP,
     format_target_table,
 )
+from .unconstrained import registry
 from .validation import ValidationResult
 
 
@@ -221,8 +223,10 @@ def render(result: ValidationResult, figures: dict[str, Path], document: str | o
           "`docs/calibration/`.", "",
           "Contents: [1 Calibration](#1-calibration) · [2 Identifiability](#2-identifiability) · "
           "[3 Governance patterns](#3-governance-patterns-pattern-oriented-validation) · "
-          "[4 Things in the model that look wrong](#4-things-in-the-model-that-look-wrong) · "
-          "[5 Reproducing](#5-reproducing)", ""]
+          "[4 Targets for the reformed models](#4-targets-for-the-reformed-models-sources-8) · "
+          "[5 Robustness of the contrasts](#5-robustness-of-the-contrasts) · "
+          "[6 Things in the model that look wrong](#6-things-in-the-model-that-look-wrong) · "
+          "[7 Reproducing](#7-reproducing)", ""]
     # 1 calibration
     L += ["## 1. Calibration", "",
           "**Targets** (ODD §1.2, sources §6): the simulated survey of the status quo (`administrative_led`) must "
@@ -364,10 +368,13 @@ def render(result: ValidationResult, figures: dict[str, Path], document: str | o
             L += [f"> **Does not hold ({c.status}) — {c.claim}.** {c.detail}.", ">",
                   "> " + (note or "No mechanism note recorded for this comparison."), ""]
         L += [fig(name, name) for name in figs.get(pat, [])] + [""]
-    # 4 model remarks
-    L += ["## 4. Things in the model that look wrong", "", *_model_remarks(result), ""]
-    # 5 reproduce
-    L += ["## 5. Reproducing", "", "```bash",
+    # 4 reformed models' targets, 5 robustness of the contrasts
+    L += reform_section(result.reform_targets, md_table)
+    L += robustness_section(result.robustness, registry(), md_table)
+    # 6 model remarks
+    L += ["## 6. Things in the model that look wrong", "", *_model_remarks(result), ""]
+    # 7 reproduce
+    L += ["## 7. Reproducing", "", "```bash",
           f"cogov calibrate            # full calibration (up to {FULL.planned_runs():,} runs; last time "
           f"{_record_seconds(meta)}): writes scenarios/_calibration.toml",
           "                           #   and docs/calibration/*.csv; exit 0 when T1–T5 all pass",
@@ -375,6 +382,8 @@ def render(result: ValidationResult, figures: dict[str, Path], document: str | o
           "writes nothing unless --write",
           f"cogov validate --report    # this document and docs/figures/*.png ({len(r.seeds)} seeds × "
           f"{len(P.PATTERN_SCENARIOS)} scenarios)",
+          "cogov validate --robustness   # the contrast-robustness table (scenarios/_robustness.csv), read by "
+          "section 5 and `cogov run`",
           "```", "", "Both commands run their simulations on all cores (`--workers N`, `--in-process` or a Dask "
           "`--scheduler`; the results do not depend on it). "
           f"This report took {result.seconds:.0f} s ({result.executor}).", ""]
@@ -519,5 +528,10 @@ def terminal_summary(result: ValidationResult) -> str:
              P.format_comparisons(result.comparisons), ""]
     for v in result.verdicts.to_dict("records"):
         lines.append(f"{v['pattern']}: {v['verdict'].upper()} ({v['holds']}/{v['comparisons']} comparisons hold)")
+    if result.reform_targets is not None:
+        lines.append("\nTargets for the reformed models (sources §8):")
+        lines += [f"  {r['target']} {r['description']} [{r['role']}, {r['scenario']}]: {r['status']}"
+                  + (f" (mean {r['mean']:.3g})" if np.isfinite(r["mean"]) else "")
+                  for r in result.reform_targets.to_dict("records")]
     lines.append(f"\n{result.seconds:.0f} s ({result.executor})")
     return "\n".join(lines)

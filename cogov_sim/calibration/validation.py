@@ -23,6 +23,10 @@ from ..parameters import GROUPS
 from . import patterns as P
 from .procedure import StageCallback, no_progress
 from .record import read_artefacts, read_calibration
+from .reform_targets import REFORM_TARGETS
+from .reform_targets import simulate as simulate_reform
+from .reform_targets import target_table as reform_table
+from .robustness import read_table as read_robustness
 from .targets import CALIBRATION_SCENARIO, RUN_MONTHS, SURVEY_YEARS, simulate_seeds, target_table
 
 if TYPE_CHECKING:
@@ -44,6 +48,10 @@ class ValidationResult:
         artefacts: what the last full calibration left (:func:`~cogov_sim.calibration.record.read_artefacts`).
         facts: the measured and scenario numbers the prose quotes (:func:`facts`).
         seconds: wall time of :func:`validate`.
+        reform_targets: the targets of the reformed models (sources §8;
+            :func:`~cogov_sim.calibration.reform_targets.target_table`).
+        robustness: the stored contrast-robustness table (:func:`~cogov_sim.calibration.robustness.read_table`),
+            ``None`` if none is stored.
     """
 
     targets: pd.DataFrame
@@ -60,6 +68,8 @@ class ValidationResult:
     seconds: float
     executor: str = "in-process"
     date: str = field(default_factory=lambda: _dt.date.today().isoformat())
+    reform_targets: pd.DataFrame | None = None
+    robustness: pd.DataFrame | None = None
 
 
 def validate(calibration_file: str | os.PathLike[str], artefacts: str | os.PathLike[str] | None = None,
@@ -72,6 +82,7 @@ def validate(calibration_file: str | os.PathLike[str], artefacts: str | os.PathL
     last full calibration's tables from ``artefacts`` (if given). Every batch runs on ``executor``
     (default: in this process)."""
     from ..experiments.execution import InProcessExecutor
+    from ..scenario import available_scenarios
 
     ex = executor or InProcessExecutor()
     t0 = time.perf_counter()
@@ -83,7 +94,11 @@ def validate(calibration_file: str | os.PathLike[str], artefacts: str | os.PathL
                                progress=on_stage("pattern scenarios", seeds * len(P.PATTERN_SCENARIOS)), executor=ex,
                                root_seed=root_seed)
     comparisons = P.evaluate(runs)
-    return ValidationResult(targets=target_table(target_runs), target_runs=target_runs, target_residents=cal_residents,
+    n_reform = len({t.scenario for t in REFORM_TARGETS} & set(available_scenarios()))
+    reform_runs = simulate_reform(seeds, None, months, root_seed, executor=ex,
+                                  progress=on_stage("reformed models' targets", seeds * n_reform))
+    return ValidationResult(reform_targets=reform_table(reform_runs), robustness=read_robustness(),
+                            targets=target_table(target_runs), target_runs=target_runs, target_residents=cal_residents,
                             runs=runs, comparisons=comparisons, verdicts=P.verdicts(comparisons),
                             lags=P.transition_lags(runs), meta=meta, behaviour=behaviour,
                             artefacts=read_artefacts(artefacts) if artefacts is not None else {},
