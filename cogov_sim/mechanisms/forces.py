@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..parameters import DOMAINS, K
-from .common import normalise
+from .common import normalise, total_variation
 
 #: The axes of the force space: the service domains and self-governance (自治).
 AXES: tuple[str, ...] = (*DOMAINS, "self_governance")
@@ -75,8 +75,7 @@ def steered_displacement(steered_units: np.ndarray, steer: np.ndarray, need_mix:
     the community's need mix: the steered units that land in domains beyond residents' share of
     need — those were taken from a need residents have.
     """
-    tvd = 0.5 * np.abs(normalise(need_mix) - normalise(steer)).sum(axis=-1)
-    return float(np.sum(steered_units * tvd))
+    return float(np.sum(steered_units * total_variation(need_mix, steer)))
 
 
 @dataclass(frozen=True)
