@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from itertools import combinations
 
 import mesa
 import numpy as np
@@ -19,13 +20,29 @@ from .actors.organisations import SocialOrganization
 from .actors.residents import ResidentPopulation
 from .ledger import Ledger
 from .mechanisms.common import normalise, safe_ratio
-from .mechanisms.forces import force_synthesis
+from .mechanisms.forces import (
+    AXES,
+    SELF_GOVERNANCE,
+    Synthesis,
+    displaced_self_organisation,
+    main_line_vector,
+    on_axis,
+    on_domains,
+    signed_synthesis,
+    steered_displacement,
+)
 from .mechanisms.supply import supply_mismatch
-from .parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Economy
+from .parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, RC_HOUR_USES, Behaviour, Economy
 from .state import Month
 
 #: The four field forces (四大域动力, sources §2), in this order in the force outputs.
 FORCES = ("government", "residents", "enterprises", "social_organisations")
+#: The actors of the signed synthesis: the four forces and the RC as platform (sources §3).
+ACTORS = (*FORCES, "platform")
+#: Pairs of actors whose forces' angle is reported (``force_angle_<a>_<b>``).
+ACTOR_PAIRS = tuple(combinations(ACTORS, 2))
+#: RC hours that count as self-governance work (services hours count through the units they deliver).
+SELF_GOVERNANCE_HOURS = tuple(use for use in (*RC_HOUR_USES, "council") if use != "services")
 
 #: Resident attitudes (ODD §7.4), reported as means and by life stage (ODD §4.13).
 ATTITUDES = ("satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness")
@@ -40,8 +57,9 @@ METRIC_NAMES: tuple[str, ...] = (
     "public_spending", "met_public_units", "cost_per_met_need",
     "disputes_arisen", "disputes_resolved", "disputes_escalated", "disputes_open", "detection_delay",
     "gini_coverage", "coverage_bottom_quintile",
-    *(f"force_{a}" for a in FORCES), *(f"force_{a}_{d}" for a in FORCES for d in DOMAINS),
-    "force_platform", "resultant_magnitude", "force_alignment", "need_alignment",
+    *(f"force_{a}" for a in ACTORS), *(f"force_{a}_{x}" for a in ACTORS for x in AXES),
+    *(f"force_main_{a}" for a in ACTORS), *(f"force_angle_{a}_{b}" for a, b in ACTOR_PAIRS),
+    "synthesis_efficiency", "opposition_share",
     "residents", "ledger_imbalance",
 )
 
@@ -77,35 +95,75 @@ def gini_of_shares(shares: np.ndarray, bins: int = 2000) -> float:
     return float(((2.0 * rank_sum - (n + 1) * counts) @ levels) / (n * total))
 
 
-def force_vectors(month: Month, residents: ResidentPopulation, government: Government, ledger: Ledger,
-                  economy: Economy) -> np.ndarray:
-    """Each field force's resources deployed this month by domain, in CNY (docs/sources.md §2).
+def force_contributions(month: Month, residents: ResidentPopulation, government: Government,
+                        committees: Sequence[ResidentsCommittee], disputes: DisputeDesk, ledger: Ledger,
+                        economy: Economy, line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each actor's signed contributions this month in CNY-equivalents over the service domains and
+    the self-governance axis (ODD §7.13; sources §2, §7.1, §7.2, §7.11). Hours are valued at
+    ``staff_wage``, service units at ``so_unit_cost``; ``line`` is the main line's unit vector.
 
-    Government: direct provision plus grid running costs (on environment and safety).
-    Residents: mutual aid valued at the SO unit cost, plus fund projects their council chose.
-    Enterprises: market services used plus co-building money (toward the main line).
-    Social organisations: services delivered (whoever paid), valued at the SO unit cost.
+    Government (0): direct provision (+ its domains); grid running cost (+ half environment, half
+    safety); administrative hours pushed down to the RCs (− self-governance, sources §7.6.2); the
+    mutual aid an all-purpose grid displaces (− self-governance, sources §7.11.2).
+    Residents (1): mutual aid (+ domains); fund projects their council chose (+ domains); hours in
+    public affairs and deliberation (+ self-governance); escalated disputes not due to the
+    property company, each valued at ``escalation_cost`` (− along the main line, sources §7.1.1).
+    Enterprises (2): market services used and co-building money (+, the latter along the main
+    line); escalations due to property conflict (− along the main line, sources §7.15.2).
+    Social organisations (3): services delivered (+ domains); steered units that displace residents'
+    needs (− self-governance, sources §7.5.2). Platform (4, the RC): services delivered with its
+    hours and delegated money (+ domains); fund projects it chose alone where there is no council;
+    its outreach, activity, mediation, needs-collection and council hours (+ self-governance).
+    Returns ``(contributions (J, K + 1), actor (J,))``.
     """
-    cost = economy.so_unit_cost
-    gov = government.spending.sum(axis=0)
-    grid = ledger.flows.get("grid", 0.0)
-    gov[[DOMAINS.index("environment"), DOMAINS.index("safety")]] += grid / 2.0
-    projects = month.project_units.sum(axis=0) * cost * economy.project_cost_factor
+    cost, wage = economy.so_unit_cost, economy.staff_wage
+    escalated = disputes.last.escalated.astype(float) * economy.escalation_cost
+    against_property = float(escalated @ disputes.property_share)
+    grid = np.zeros(len(DOMAINS))
+    grid[[DOMAINS.index("environment"), DOMAINS.index("safety")]] = ledger.flows.get("grid", 0.0) / 2.0
     aid = (month.aid @ month.need) * cost
-    if month.levers.council:
-        aid += projects
-    else:
-        gov += projects
+    projects = on_domains(month.project_units.sum(axis=0) * cost * economy.project_cost_factor)
+    took = residents.table.participated
+    taking_part = float(took[:, 1].sum() + took[:, 3].sum()) * economy.participation_hours * wage
     market_used = np.minimum(month.market_units, month.demand * residents.market_access.mean()).sum(axis=0) * cost
-    giving = ledger.flows.get("co_building", 0.0) * normalise(month.main_line.sum(axis=0))
-    enterprises = market_used + giving
-    sos = month.so_units.sum(axis=0) * cost
-    return np.vstack([gov, aid, enterprises, sos])
+    steered = steered_displacement(month.so_steered, government.direction, month.demand) * cost
+    rc_services = (month.rc_units + month.rc_money_units).sum(axis=0) * cost
+    rc_hours = sum(rc.free_hours.get(use, 0.0) for rc in committees for use in SELF_GOVERNANCE_HOURS) * wage
+    rows = [
+        (0, on_domains(government.spending.sum(axis=0))),
+        (0, on_domains(grid)),
+        (0, on_axis(-float(government.admin_demand.sum()) * wage, SELF_GOVERNANCE)),
+        (0, on_axis(-displaced_self_organisation(float(aid.sum()), month.self_organisation), SELF_GOVERNANCE)),
+        (1, on_domains(aid)),
+        (1 if month.levers.council else 4, projects),
+        (1, on_axis(taking_part, SELF_GOVERNANCE)),
+        (1, -(float(escalated.sum()) - against_property) * line),
+        (2, on_domains(market_used)),
+        (2, ledger.flows.get("co_building", 0.0) * line),
+        (2, -against_property * line),
+        (3, on_domains(month.so_units.sum(axis=0) * cost)),
+        (3, on_axis(-steered, SELF_GOVERNANCE)),
+        (4, on_domains(rc_services)),
+        (4, on_axis(rc_hours, SELF_GOVERNANCE)),
+    ]
+    return np.vstack([v for _, v in rows]), np.array([a for a, _ in rows])
+
+
+def force_synthesis(month: Month, residents: ResidentPopulation, government: Government,
+                    committees: Sequence[ResidentsCommittee], disputes: DisputeDesk, ledger: Ledger,
+                    economy: Economy, behaviour: Behaviour) -> Synthesis:
+    """This month's signed synthesis along the street's main line (ODD §7.13): the communities'
+    main-line mixes weighted by their demand, with ``main_line_self_governance`` on self-governance."""
+    weights = normalise(month.demand.sum(axis=1))
+    line = main_line_vector(weights @ month.main_line, behaviour.main_line_self_governance)
+    contributions, actor = force_contributions(month, residents, government, committees, disputes, ledger, economy,
+                                               line)
+    return signed_synthesis(contributions, actor, len(ACTORS), line)
 
 
 def monthly(month: Month, residents: ResidentPopulation, government: Government,
             committees: Sequence[ResidentsCommittee], organisations: Sequence[SocialOrganization],
-            disputes: DisputeDesk, ledger: Ledger, economy: Economy) -> dict[str, float]:
+            disputes: DisputeDesk, ledger: Ledger, economy: Economy, behaviour: Behaviour) -> dict[str, float]:
     """All outputs (ODD §7 "Outputs") for the month just simulated."""
     r = residents.table
     took = r.participated
@@ -158,14 +216,16 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["detection_delay"] = float(d.undetected.sum() / max(d.detected.sum(), 1))
     out["gini_coverage"] = gini_of_shares(r.coverage)
     out["coverage_bottom_quintile"] = float(r.coverage[residents.bottom_quintile].mean())
-    forces = force_vectors(month, residents, government, ledger, economy)
-    for a, vec in zip(FORCES, forces, strict=True):
-        out[f"force_{a}"] = float(np.linalg.norm(vec))
-        for dname, v in zip(DOMAINS, vec, strict=True):
-            out[f"force_{a}_{dname}"] = float(v)
-    out["force_platform"] = float(np.linalg.norm((month.rc_units + month.rc_money_units).sum(axis=0))
-                                  * economy.so_unit_cost)
-    out.update(force_synthesis(forces, need_k))
+    synthesis = force_synthesis(month, residents, government, committees, disputes, ledger, economy, behaviour)
+    for i, a in enumerate(ACTORS):
+        out[f"force_{a}"] = float(np.linalg.norm(synthesis.forces[i]))
+        out[f"force_main_{a}"] = float(synthesis.along[i])
+        for x, v in zip(AXES, synthesis.forces[i], strict=True):
+            out[f"force_{a}_{x}"] = float(v)
+    for a, b in ACTOR_PAIRS:
+        out[f"force_angle_{a}_{b}"] = float(synthesis.angles[ACTORS.index(a), ACTORS.index(b)])
+    out["synthesis_efficiency"] = synthesis.efficiency
+    out["opposition_share"] = synthesis.opposition
     out["residents"] = float(len(residents))
     out["ledger_imbalance"] = ledger.imbalance()
     return out

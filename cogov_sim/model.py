@@ -18,7 +18,8 @@ from .actors.government import Government
 from .actors.organisations import SocialOrganization, strongest_by_cell, tender_contracts
 from .actors.residents import CommunityOffer, Resident, ResidentPopulation, new_residents
 from .ledger import Ledger
-from .mechanisms.government import grid_running_cost, grid_workers, information_channels, main_line
+from .mechanisms.forces import main_line
+from .mechanisms.government import grid_running_cost, grid_workers, information_channels
 from .mechanisms.organisations import founding_counts
 from .network import build_network
 from .parameters import DOMAINS, K, Levers
@@ -95,7 +96,7 @@ class CommunityModel(mesa.Model):
         pop = residents.community_population
         need, need_total, demand = residents.needs_arise(self.month, self.shocks.need)               # M1
         month = Month(self.month, lev, need, need_total, demand,
-                      main_line(government.direction, demand, beh.main_line_need_weight))
+                      main_line(beh.society_goal, demand, beh.main_line_need_weight))   # set outside any actor
 
         sos = list(self.social_organisations)                   # M5 government: direction, budget, tasks
         government.set_direction(lev, beh, *information_channels(
@@ -139,7 +140,7 @@ class CommunityModel(mesa.Model):
         self.donations_last_month = month.donations
         self.current = month
         self.metrics = metrics.monthly(month, residents, government, self.committees, list(self.social_organisations),
-                                       self.disputes, ledger, eco)
+                                       self.disputes, ledger, eco, beh)
         self.datacollector.collect(self)
         if self.month % 12 == 11:                                                         # the simulated survey
             self.survey_rows.extend(conduct_survey((self.month + 1) // 12, residents.table, month.willingness,

@@ -352,6 +352,11 @@ class Economy:
     founders_seed: float = param(
         3000.0, 0.0, 1000000.0, unit="CNY/new SO", source="assumption (sources §2.5 set up by residents)",
         doc="What founders put into a new SO without incubation money.")
+    # --- signed force synthesis (sources §2.6–§2.7, §7.1–§7.2)
+    participation_hours: float = param(
+        2.0, 0.0, 40.0, unit="hours/act", source="assumption (a meeting or a suggestion takes an evening)",
+        doc="Hours one act of taking part in public affairs or deliberating takes; valued at staff_wage in the force "
+            "synthesis.")
 
 
 @dataclass(frozen=True)
@@ -529,7 +534,8 @@ class Behaviour:
         doc="Responsiveness added when communities evaluate street departments.")
     main_line_need_weight: float = param(
         0.5, 0.0, 1.0, unit="share", source="sources §2.7, §7.2.1 (society-wide goals and the community's needs)",
-        doc="Weight of the community's own needs (vs government's direction) in the main line.")
+        doc="Weight of residents' expressed needs (vs the society-wide goals society_goal_<domain>) in the main line's "
+            "domain mix; no actor's own direction enters the main line (sources §7.2).")
     admin_directive_base: float = param(
         0.5, 0.0, 2.0, unit="index", source="assumption (sources §3.1)",
         doc="Administrative load factor at directive intensity 0 (the factor is base + intensity).")
@@ -681,6 +687,41 @@ class Behaviour:
     satisfied_threshold: float = param(
         0.6, 0.0, 1.0, unit="satisfaction", source="assumption",
         doc="Satisfaction above which a resident answers 'satisfied with services'.")
+    # --- signed force synthesis (sources §2.6–§2.7, §7.1–§7.2)
+    society_goal_welfare: float = param(
+        1.0, 0.0, 10.0, unit="weight",
+        source="assumption (sources §7.2.1: society-wide goals; the sources rank no service domain above another)",
+        doc="Society-wide goal weight of welfare in the main line (the six weights are normalised).")
+    society_goal_children: float = param(
+        1.0, 0.0, 10.0, unit="weight",
+        source="assumption (sources §7.2.1: society-wide goals; the sources rank no service domain above another)",
+        doc="Society-wide goal weight of children in the main line (the six weights are normalised).")
+    society_goal_health: float = param(
+        1.0, 0.0, 10.0, unit="weight",
+        source="assumption (sources §7.2.1: society-wide goals; the sources rank no service domain above another)",
+        doc="Society-wide goal weight of health in the main line (the six weights are normalised).")
+    society_goal_environment: float = param(
+        1.0, 0.0, 10.0, unit="weight",
+        source="assumption (sources §7.2.1: society-wide goals; the sources rank no service domain above another)",
+        doc="Society-wide goal weight of environment in the main line (the six weights are normalised).")
+    society_goal_safety: float = param(
+        1.0, 0.0, 10.0, unit="weight",
+        source="assumption (sources §7.2.1: society-wide goals; the sources rank no service domain above another)",
+        doc="Society-wide goal weight of safety in the main line (the six weights are normalised).")
+    society_goal_culture: float = param(
+        1.0, 0.0, 10.0, unit="weight",
+        source="assumption (sources §7.2.1: society-wide goals; the sources rank no service domain above another)",
+        doc="Society-wide goal weight of culture in the main line (the six weights are normalised).")
+    main_line_self_governance: float = param(
+        0.14, 0.0, 1.0, unit="share",
+        source="assumption (sources §1.4, §7.2.1: co-governance and public participation are society-wide goals; "
+               "≈ 1/7, self-governance weighs as much as one of the six service domains)",
+        doc="Share of the main line on the self-governance axis; the service domains share the rest.")
+
+    @property
+    def society_goal(self) -> np.ndarray:
+        """Society-wide goal weights over :data:`DOMAINS` (not normalised)."""
+        return np.array([getattr(self, f"society_goal_{domain}") for domain in DOMAINS])
 
 
 def blend_levers(start: Levers, target: Levers, fraction: float) -> Levers:

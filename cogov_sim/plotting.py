@@ -18,7 +18,8 @@ PANELS: dict[str, list[tuple[str, str]]] = {
     "Needs met": [("coverage", "coverage"), ("mismatch", "supply–demand mismatch")],
     "Residents' committee": [("rc_admin_share", "admin share of hours"), ("rc_autonomy", "autonomy")],
     "Social organisations": [("so_count", "number of SOs")],
-    "Four-force synthesis": [("force_alignment", "alignment |ΣF|/Σ|F|"), ("need_alignment", "alignment with need")],
+    "Force synthesis": [("synthesis_efficiency", "efficiency along the main line"),
+                        ("opposition_share", "share of effort against it")],
 }
 
 

@@ -100,8 +100,10 @@ class ResidentTable:
 class Month:
     """The quantities of one month, created fresh at the start of every step.
 
-    Supply arrays are (communities, K) in service units; ``donations`` is CNY per community
-    given to the micro-funds this month. The resident phases fill the remaining fields.
+    Supply arrays are (communities, K) in service units; ``main_line`` is the main line's domain
+    mix per community; ``so_steered`` the SO units per community delivered along government's
+    steer (M7, read by the force synthesis); ``donations`` is CNY per community given to the
+    micro-funds this month. The resident phases fill the remaining fields.
     """
 
     index: int
@@ -116,6 +118,7 @@ class Month:
     rc_units: np.ndarray = field(init=False)
     rc_money_units: np.ndarray = field(init=False)
     project_units: np.ndarray = field(init=False)
+    so_steered: np.ndarray = field(init=False)
     donations: np.ndarray = field(init=False)
     # filled by the resident phases (M2–M4)
     public_units: np.ndarray | None = None
@@ -132,4 +135,5 @@ class Month:
         self.so_units, self.market_units = np.zeros(shape), np.zeros(shape)
         self.rc_units, self.rc_money_units = np.zeros(shape), np.zeros(shape)
         self.project_units = np.zeros(shape)
+        self.so_steered = np.zeros(shape[0])
         self.donations = np.zeros(shape[0])

@@ -21,11 +21,11 @@ from cogov_sim.model import CommunityModel
 from cogov_sim.run import Results, collect_results
 from cogov_sim.scenario import Scenario, load_scenario
 
-#: Metrics that are shares, indices or cosines of non-negative vectors: all must lie in [0, 1].
+#: Metrics that are shares or indices: all must lie in [0, 1].
 SHARE_PREFIXES = ("participation_", "satisfaction", "trust_", "belonging", "efficacy", "awareness", "coverage",
                   "willingness")
 SHARE_COLUMNS = ("mismatch", "rc_admin_share", "rc_autonomy", "so_government_share", "so_autonomy", "gini_coverage",
-                 "force_alignment", "need_alignment")
+                 "opposition_share")
 
 
 def share_columns(series: pd.DataFrame) -> list[str]:

@@ -426,10 +426,10 @@ def test_government_direction_mixes_priority_and_perceived_need():
 def test_main_line_and_coordination_pull_toward_it():
     g = normalise(np.array([1.0, 0, 0, 0, 0, 0]))
     need = np.array([0, 2.0, 0, 0, 0, 0])
-    line = government.main_line(g, need, 0.5)
+    line = forces.main_line(g, need, 0.5)
     np.testing.assert_allclose(line, [0.5, 0.5, 0, 0, 0, 0])
-    np.testing.assert_allclose(government.main_line(g, need, 0.0), g)
-    np.testing.assert_allclose(government.main_line(g, need, 1.0), normalise(need))
+    np.testing.assert_allclose(forces.main_line(g, need, 0.0), g)
+    np.testing.assert_allclose(forces.main_line(g, need, 1.0), normalise(need))
     own = np.array([0, 0, 1.0, 0, 0, 0])
     np.testing.assert_allclose(government.coordinated(own, line, 0.0), own)
     np.testing.assert_allclose(government.coordinated(own, line, 1.0), line)
@@ -762,35 +762,6 @@ def test_project_allocation_sums_to_the_pool_and_follows_votes_with_a_council():
 def test_voice_success_when_ones_top_need_got_a_fair_share():
     share = np.array([[0.5, 0.1, 0.1, 0.1, 0.1, 0.1], [0.5, 0.1, 0.1, 0.1, 0.1, 0.1]])
     np.testing.assert_array_equal(fund.voice_success(np.array([0, 3]), share), [True, False])
-
-
-# ----------------------------------------------------------------------------- force synthesis (sources §2)
-def test_force_alignment_is_one_for_parallel_forces_and_below_one_otherwise():
-    d = np.array([1.0, 2, 0, 0, 1, 0])
-    parallel = forces.force_synthesis(np.vstack([d, 3 * d, 0.5 * d, d]), d)
-    assert parallel["force_alignment"] == pytest.approx(1.0)
-    assert parallel["resultant_magnitude"] == pytest.approx(5.5 * np.linalg.norm(d))
-    assert parallel["need_alignment"] == pytest.approx(1.0)
-    orthogonal = forces.force_synthesis(np.eye(K)[:2] * 4, np.ones(K))
-    assert orthogonal["force_alignment"] == pytest.approx(1 / np.sqrt(2))
-    gen = rng(17)
-    for _ in range(100):
-        f = gen.random((4, K))
-        out = forces.force_synthesis(f, gen.random(K))
-        assert 0 < out["force_alignment"] <= 1.0 + 1e-12
-        if not np.allclose(normalise(f), normalise(f)[0]):
-            assert out["force_alignment"] < 1.0
-
-
-def test_need_alignment_is_the_cosine_between_resultant_and_need():
-    gen = rng(18)
-    for _ in range(50):
-        f, need = gen.random((4, K)), gen.random(K)
-        r = f.sum(axis=0)
-        cos = r @ need / (np.linalg.norm(r) * np.linalg.norm(need))
-        assert forces.force_synthesis(f, need)["need_alignment"] == pytest.approx(cos)
-    assert forces.force_synthesis(np.zeros((4, K)), np.ones(K)) == {
-        "resultant_magnitude": 0.0, "force_alignment": 0.0, "need_alignment": 0.0}
 
 
 # ----------------------------------------------------------------------------- equity and survey

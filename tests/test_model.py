@@ -108,7 +108,7 @@ def test_rc_and_so_state_is_sane(any_run):
 def test_summary_is_the_mean_of_the_last_year(any_run):
     series, summary = any_run.series, any_run.results.summary
     tail = series.iloc[-SUMMARY_MONTHS:]
-    for column in ("participation_any", "coverage", "public_spending", "rc_admin_share", "force_alignment"):
+    for column in ("participation_any", "coverage", "public_spending", "rc_admin_share", "synthesis_efficiency"):
         assert summary[column].iloc[0] == pytest.approx(tail[column].mean())
     assert summary["months"].iloc[0] == len(series)
 

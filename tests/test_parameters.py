@@ -49,7 +49,7 @@ ALLOWED: dict[tuple[str, str, float], str] = {
     ("actors/residents.py", "new_residents", 2): "σ² (the exponent) in the same lognormal",
     ("mechanisms/needs.py", "intensity_draw", 0.5): "−σ²/2 in exp(N(−σ²/2, σ)): a lognormal with mean one",
     ("mechanisms/needs.py", "intensity_draw", 2): "σ² (the exponent) in the same lognormal",
-    ("mechanisms/supply.py", "supply_mismatch", 0.5): "total-variation distance ½·Σ|p − q| (definition)",
+    ("mechanisms/common.py", "total_variation", 0.5): "total-variation distance ½·Σ|p − q| (definition)",
     ("events.py", "ageing", 2): "life-stage index of retirees",
     ("survey.py", "buckets", 2): "questionnaire bucket 1–2 times a year (sources §6.3)",
     ("survey.py", "buckets", 3): "questionnaire bucket 3–5 times a year (sources §6.3)",
@@ -156,6 +156,7 @@ def _attribute_names() -> set[str]:
 
 def test_every_parameter_is_read_by_the_model():
     vectors = ({f"need_{s}_{d}" for s in LIFE_STAGES for d in DOMAINS} | {f"priority_{d}" for d in DOMAINS}
+               | {f"society_goal_{d}" for d in DOMAINS}
                | {f"time_cost_{s}" for s in LIFE_STAGES} | {f"rc_{u}_share" for u in RC_HOUR_USES})
     read = _attribute_names() | vectors
     unused = [f"{g}.{f.name}" for g, cls in GROUPS.items() for f in dataclasses.fields(cls) if f.name not in read]

@@ -37,7 +37,7 @@ EMERGING = [
     ("S4", "participation (any) highest"),
     ("S4", "participation in public affairs highest"),
     ("S4", "efficacy highest"),
-    ("S4", "resultant best aligned with need"),
+    ("S4", "least effort against the main line"),
     ("S5", "faster dispute detection in the short run"),
     ("S5", "fewer escalations in the short run"),
     ("S5", "higher running cost: cost per met need"),

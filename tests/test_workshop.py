@@ -14,7 +14,7 @@ from scipy import stats
 from test_cli import InProcess, assert_one_line_error
 
 from cogov_sim.cli import COMPARISON_ROWS, REFERENCE_MODELS
-from cogov_sim.metrics import FORCES, METRIC_NAMES
+from cogov_sim.metrics import ACTORS, METRIC_NAMES
 from cogov_sim.parameters import DOMAINS, Levers
 from cogov_sim.scenario import EVENT_KINDS, available_scenarios
 from cogov_sim.workshop import i18n
@@ -41,7 +41,7 @@ def _names() -> list[tuple[str, str]]:
     return ([(o, "outcomes") for o in (*OUTCOMES, *HEADLINE, *(c for c, _, _ in COMPARISON_ROWS))]
             + [(f.name, "levers") for f in dataclasses.fields(Levers)]
             + [(s, "scenarios") for s in available_scenarios()] + [(k, "events") for k in EVENT_KINDS]
-            + [(a, "forces") for a in FORCES] + [(d, "domains") for d in DOMAINS])
+            + [(a, "forces") for a in ACTORS] + [(d, "domains") for d in DOMAINS])
 
 
 @pytest.mark.parametrize(("key", "section"), _names(), ids=lambda v: str(v))
@@ -54,7 +54,7 @@ def test_every_name_a_workshop_sees_has_english_and_chinese(key: str, section: s
 
 def test_table_keys_are_real_names():
     known = {*METRIC_NAMES, *(f.name for f in dataclasses.fields(Levers)), *available_scenarios(), *EVENT_KINDS,
-             *FORCES, *DOMAINS, "main_line"}
+             *ACTORS, *DOMAINS, "main_line"}
     for section, entries in i18n.table().items():
         if section != "ui":
             assert set(entries) <= known, f"{section}: {sorted(set(entries) - known)}"
@@ -134,14 +134,17 @@ def test_one_replication_has_no_interval():
 
 def test_forces_resolve_along_the_main_line():
     rng = np.random.default_rng(2)
-    row = {f"force_{a}_{d}": float(rng.uniform(0, 100)) for a in FORCES for d in DOMAINS}
-    f = force_components(row)
-    resultant = np.array([[row[f"force_{a}_{d}"] for d in DOMAINS] for a in FORCES]).sum(axis=0)
-    assert f["along"].sum() == pytest.approx(np.linalg.norm(resultant))        # Σ_a F_a·R̂ = |R|
-    assert (f["across"] >= 0).all()
-    # an actor pulling the other way shows as opposition (negative along)
-    row.update({f"force_{FORCES[1]}_{d}": -5.0 for d in DOMAINS})
-    assert force_components(row).set_index("actor").loc[FORCES[1], "along"] < 0
+    forces = rng.normal(0.0, 100.0, (len(ACTORS), 7))
+    line = np.abs(rng.normal(size=7))
+    line /= np.linalg.norm(line)
+    row = {f"force_main_{a}": float(f @ line) for a, f in zip(ACTORS, forces, strict=True)}
+    row |= {f"force_{a}": float(np.linalg.norm(f)) for a, f in zip(ACTORS, forces, strict=True)}
+    f = force_components(row).set_index("actor")
+    np.testing.assert_allclose(f["along"], forces @ line)
+    np.testing.assert_allclose(f["across"], np.linalg.norm(forces - np.outer(forces @ line, line), axis=1))
+    # an actor pulling against the main line shows as opposition (negative along)
+    row[f"force_main_{ACTORS[1]}"] = -abs(row[f"force_main_{ACTORS[1]}"])
+    assert force_components(row).set_index("actor").loc[ACTORS[1], "along"] < 0
 
 
 def test_validation_caveats_name_outcomes_whose_contrast_does_not_hold(tmp_path: Path):
@@ -178,7 +181,7 @@ def test_compare_gives_means_intervals_and_differences(small_comparison):
     assert np.isnan(t.loc[("coverage", "administrative_led"), "diff"])       # no difference from itself
     bands = cmp.bands[cmp.bands["outcome"] == "coverage"]
     assert set(bands["month"]) == set(range(1, 25)) and (bands["lo"] <= bands["hi"]).all()
-    assert set(cmp.forces["actor"]) == set(FORCES)
+    assert set(cmp.forces["actor"]) == set(ACTORS)
 
 
 @pytest.mark.xdist_group("workshop")

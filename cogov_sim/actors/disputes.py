@@ -27,12 +27,16 @@ class DisputeDesk:
         escalations_last_month: disputes escalated in the month just simulated (they cost
             government next month).
         last: the month's :class:`~cogov_sim.mechanisms.disputes.DisputeMonth`.
+        property_share: share of each community's dispute arrivals this month due to conflict
+            with the property company (``conflict / (1 + unmet env/safety + conflict)``, M9's
+            arrival rate); the force synthesis books that share of escalations against enterprises.
     """
 
     def __init__(self, n_communities: int) -> None:
         self.undetected = np.zeros(n_communities, np.int64)
         self.pending = np.zeros(n_communities, np.int64)
         self.escalations_last_month = 0
+        self.property_share = np.zeros(n_communities)
         self.last: DisputeMonth | None = None
 
     def step(self, levers: Levers, behaviour: Behaviour, rng: np.random.Generator, *, population: np.ndarray,
@@ -50,6 +54,7 @@ class DisputeDesk:
         env_coverage = 1.0 - safe_ratio(unmet[:, ENV], demand[:, ENV])
         conflict = np.array([property_conflict(x, beh.property_conflict_threshold, beh.property_conflict_slope)
                              for x in env_coverage]) * managed
+        self.property_share = safe_ratio(conflict, 1.0 + env_safety + conflict)
         arisen = dispute_arrivals(pop, beh.dispute_rate, env_safety, conflict, unemployment, rng)
         detect = detection_probability(lev.grid_management, beh.detection_with_grid, beh.detection_without_grid,
                                        awareness, beh.detection_awareness_base)

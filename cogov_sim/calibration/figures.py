@@ -156,7 +156,7 @@ def draw_figures(result: ValidationResult, folder: str | os.PathLike[str]) -> di
           "S2: RC autonomy")
     lines(["rc_admin_share", "so_capacity", "mismatch", "cost_per_met_need"], ["administrative_led", "cooperative"],
           "s3_cooperative", "S3: cooperative vs administrative-led")
-    bars(["participation_any", "participation_public_affairs", "efficacy", "force_alignment", "need_alignment",
+    bars(["participation_any", "participation_public_affairs", "efficacy", "synthesis_efficiency", "opposition_share",
           "gini_coverage", "coverage_bottom_quintile"], ref, "s4_co_governance",
          f"S4: the four models, {P._fmt_window(P.LONG_RUN)} (mean, 95% CI over seeds)")
     lines(["detection_delay", "disputes_escalated"], ["administrative_led", "administrative_led_grid"], "s5_grid_short",

@@ -40,7 +40,7 @@ PATTERN_SCENARIOS = (*REFERENCE, "autonomous_supported", "administrative_led_gri
 METRICS = (
     "rc_admin_share", "rc_overload", "rc_autonomy", "so_count", "so_capacity", "so_government_share", "so_autonomy",
     "mismatch", "cost_per_met_need", "coverage", "participation_any", "participation_public_affairs",
-    "participation_deliberation", "efficacy", "force_alignment", "need_alignment", "gini_coverage",
+    "participation_deliberation", "efficacy", "synthesis_efficiency", "opposition_share", "gini_coverage",
     "coverage_bottom_quintile", "detection_delay", "disputes_escalated", "public_spending", "volunteers",
     "trust_government", "trust_rc", "satisfaction", "belonging", "so_funds",
 )
@@ -388,8 +388,8 @@ def evaluate(runs: PatternRuns) -> list[Comparison]:
         extreme(runs, "S4", "participation in public affairs highest", "participation_public_affairs", cog, rest,
                 LONG_RUN, +1),
         extreme(runs, "S4", "efficacy highest", "efficacy", cog, rest, LONG_RUN, +1),
-        extreme(runs, "S4", "force alignment |ΣF|/Σ|F| highest", "force_alignment", cog, rest, LONG_RUN, +1),
-        extreme(runs, "S4", "resultant best aligned with need", "need_alignment", cog, rest, LONG_RUN, +1),
+        extreme(runs, "S4", "force synthesis efficiency highest", "synthesis_efficiency", cog, rest, LONG_RUN, +1),
+        extreme(runs, "S4", "least effort against the main line", "opposition_share", cog, rest, LONG_RUN, -1),
         extreme(runs, "S4", "Gini of coverage lowest", "gini_coverage", cog, rest, LONG_RUN, -1),
         extreme(runs, "S4", "coverage of the poorest fifth highest", "coverage_bottom_quintile", cog, rest,
                 LONG_RUN, +1),

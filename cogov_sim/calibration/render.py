@@ -115,15 +115,6 @@ def mechanism_notes(result: ValidationResult) -> dict[tuple[str, str], str]:
             "purchased SO services cost less from month 1. For the speed advantage to emerge, other channels would "
             "need a start-up delay (tendering, SO capacity building, RC learning) larger than their cost advantage, "
             "or directive provision would need a quantity advantage (mobilisation of departments) early on."),
-        ("S4", "force_alignment"): (
-            "|ΣF|/Σ|F| measures how similar the forces' domain mixes are; because every force vector is a "
-            "non-negative amount of resources (they can never point against each other), a single dominant force "
-            "scores close to 1 whatever its direction. Under administrative-led the government force dwarfs the "
-            "others, so alignment is highest there; co-governance, with four sizeable forces serving different "
-            "domains, scores lower. The claim of sources §2 is about the *resultant* — co-governance's resultant is the "
-            "best aligned with residents' need (`need_alignment`, which holds). For the alignment claim to be "
-            "testable the metric would have to weight forces against a common main line (e.g. Σ_a |F_a|·cos(F_a, m) "
-            "/ Σ_a |F_a|) or allow opposing forces (resistance, sources §2 strategies)."),
         ("S4", "gini_coverage"): (
             f"Equity of coverage {gini_reading} the cooperative model's although co-governance redistributes more "
             f"(`equality_redistribution` {prm[cog]['equality_redistribution']:g} vs "
@@ -176,8 +167,9 @@ def _interpretation(result: ValidationResult) -> dict[str, str]:
     cog = m.loc["co_governance"]
     out["S4"] = (f"Co-governance in {window}: {cog['participation_any']:.0%} take part in a month "
                  f"({cog['participation_public_affairs']:.0%} in public affairs), efficacy {cog['efficacy']:.2f}, "
-                 f"need alignment {cog['need_alignment']:.3f}, force alignment {cog['force_alignment']:.3f} "
-                 f"(administrative-led {adm['force_alignment']:.3f}), Gini of coverage {cog['gini_coverage']:.3f} "
+                 f"force synthesis efficiency {cog['synthesis_efficiency']:.3f} (administrative-led "
+                 f"{adm['synthesis_efficiency']:.3f}), share of effort against the main line "
+                 f"{cog['opposition_share']:.1%} ({adm['opposition_share']:.1%}), Gini of coverage {cog['gini_coverage']:.3f} "
                  f"(cooperative {coop['gini_coverage']:.3f}).")
     grid = m.loc["administrative_led_grid"]
     out["S5"] = (f"With grid management ({window}): RC autonomy {grid['rc_autonomy']:.3f} vs "
@@ -482,12 +474,6 @@ def _model_remarks(result: ValidationResult) -> list[str]:
                    "Karamay's figures (sources §6.5) show 497 SOs in 58 communities in a "
                    "district that is not described as cooperative; the status quo having almost no SOs makes "
                    "\"crowded out\" the only possible reading of sources §5.3 and leaves nothing for 以政代社 to act on.")
-    fa = late["force_alignment"]
-    if fa.idxmax() != "co_governance":
-        out.append(f"- **Force alignment |ΣF|/Σ|F| rewards a single dominant force** (metrics.force_vectors, "
-                   f"forces.force_synthesis): all force vectors are non-negative, so the ratio is between "
-                   f"{fa.min():.2f} and {fa.max():.2f} in every model and is highest where one actor dominates "
-                   f"({fa.idxmax()}). It cannot show the sources §2 claim that aligned forces add up; see S4.")
     gap = late.loc["autonomous", "rc_autonomy"] - late.loc["administrative_led", "rc_autonomy"]
     out.append(f"- **\"New shoes, old road\" is partial**: unsupported autonomous RCs lose autonomy over the run but "
                f"settle well above administrative-led ({gap:+.2f} in {window}), because the council and "

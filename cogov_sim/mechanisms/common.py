@@ -24,3 +24,9 @@ def safe_ratio(a: np.ndarray | float, b: np.ndarray | float, default: float = 0.
     b = np.asarray(b, dtype=float)
     out = np.full(np.broadcast(a, b).shape, default, dtype=float)
     return np.divide(a, b, out=out, where=b != 0)
+
+
+def total_variation(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Total-variation distance between the mixes of non-negative ``p`` and ``q`` along the last
+    axis: ``½ Σ_k |p_k/Σp − q_k/Σq|`` (0 when the mixes agree, 1 when disjoint)."""
+    return 0.5 * np.abs(normalise(p) - normalise(q)).sum(axis=-1)

@@ -32,14 +32,9 @@ def government_direction(priority: np.ndarray, signals: np.ndarray, strengths: n
     return normalise((1.0 - w) * normalise(priority) + w * perceived)
 
 
-def main_line(direction: np.ndarray, need: np.ndarray, need_weight: float) -> np.ndarray:
-    """The development main line (主线, sources §2.7, §7.2.1): society-wide goals and the
-    community's own needs, ``m = (1 − w)·g + w·normalise(need)``, ``w`` = ``main_line_need_weight``."""
-    return (1.0 - need_weight) * direction + need_weight * normalise(need)
-
-
 def coordinated(own: np.ndarray, line: np.ndarray, coordination: float) -> np.ndarray:
-    """An actor's direction pulled toward the main line: ``(1 − κ)·own + κ·m`` (sources §2)."""
+    """An actor's direction pulled toward the main line's domain mix: ``(1 − κ)·own + κ·d`` (sources §2.7;
+    the main line is :func:`cogov_sim.mechanisms.forces.main_line`)."""
     return (1.0 - coordination) * own + coordination * line
 
 

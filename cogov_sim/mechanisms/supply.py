@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .common import normalise, safe_ratio, sigmoid
+from .common import normalise, safe_ratio, sigmoid, total_variation
 
 
 def allocate_direct_provision(budget: float, direction: np.ndarray, population: np.ndarray,
@@ -73,6 +73,6 @@ def supply_mismatch(supply: np.ndarray, demand: np.ndarray) -> float:
     ``mismatch = Σ_c w_c · ½ Σ_k |S_ck/ΣS_c − D_ck/ΣD_c|`` with ``w_c = ΣD_c / ΣD``;
     0 when every community's supply mix matches its needs, 1 when disjoint.
     """
-    tvd = 0.5 * np.abs(normalise(supply) - normalise(demand)).sum(axis=1)
+    tvd = total_variation(supply, demand)
     weights = normalise(demand.sum(axis=1))
     return float((weights * tvd).sum())

@@ -8,7 +8,7 @@ are done). From the stored runs it computes, per outcome, each scenario's mean o
 of the end-of-run summary (the last 12 months) with a Student-t 95% interval, and the
 difference from the baseline scenario with a Welch 95% interval (each run has its own
 spawned seed, so scenarios are independent samples); the monthly series with 95% bands;
-and the four field forces resolved along the main line (:func:`force_components`).
+and the field forces and the platform resolved along the main line (:func:`force_components`).
 """
 
 from __future__ import annotations
@@ -22,15 +22,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..metrics import FORCES
-from ..parameters import DOMAINS
+from ..metrics import ACTORS
 from ..scenario import load_scenario
 from .outcomes import HEADLINE, OUTCOME_FORMATS
 
 #: Outcomes of the comparison table (summary columns), in the order shown.
 OUTCOMES = tuple(OUTCOME_FORMATS)
-#: Force columns: per actor and domain (CNY deployed this month, docs/sources.md §2).
-FORCE_COLUMNS = tuple(f"force_{a}_{d}" for a in FORCES for d in DOMAINS)
+#: Force columns: each actor's signed force along the main line and its magnitude (CNY/month, ODD §7.13).
+FORCE_COLUMNS = (*(f"force_main_{a}" for a in ACTORS), *(f"force_{a}" for a in ACTORS))
 #: Root seed of the comparison's replications (child seeds are spawned from it by the sweep).
 ROOT_SEED = 20240601
 #: Where ``cogov compare`` writes without ``--out``.
@@ -187,22 +186,17 @@ def series_bands(series: pd.DataFrame, scenarios: list[str], outcomes: tuple[str
 
 
 def force_components(row: pd.Series | dict[str, float]) -> pd.DataFrame:
-    """Each field force resolved along the main line: one row per actor with ``along`` and ``across``.
+    """Each actor's signed force resolved along the main line: one row per actor with ``along`` and ``across``.
 
-    The only place that reads the force outputs. Today they are per-domain vectors
-    ``force_<actor>_<domain>`` (CNY deployed by domain, docs/sources.md §2); the main line
-    (主线) is taken as the direction of the resultant ``R = Σ_a F_a`` (the outputs carry no
-    need vector). ``along = F_a · R/|R|`` (negative: the actor pulls against the main line),
-    ``across = |F_a − along·R/|R||`` (the part of its force that points elsewhere). With
-    non-negative spending vectors no actor opposes the line yet; signed forces will show it.
+    The only place that reads the force outputs: ``force_main_<actor>`` is ``F_a · m̂``, the force
+    along the main line set outside any actor (negative: the actor pulls against it, sources §7.1),
+    and ``force_<actor>`` its magnitude ``|F_a|`` (ODD §7.13); ``across = √(|F_a|² − along²)`` is the
+    part of the force that points elsewhere.
     """
-    forces = np.array([[float(row.get(f"force_{a}_{d}", 0.0)) for d in DOMAINS] for a in FORCES])
-    resultant = forces.sum(axis=0)
-    norm = float(np.linalg.norm(resultant))
-    unit = resultant / norm if norm > 0 else np.zeros_like(resultant)
-    along = forces @ unit
-    across = np.linalg.norm(forces - np.outer(along, unit), axis=1)
-    return pd.DataFrame({"actor": FORCES, "along": along, "across": across})
+    along = np.array([float(row.get(f"force_main_{a}", 0.0)) for a in ACTORS])
+    magnitude = np.array([float(row.get(f"force_{a}", 0.0)) for a in ACTORS])
+    across = np.sqrt(np.maximum(magnitude**2 - along**2, 0.0))
+    return pd.DataFrame({"actor": ACTORS, "along": along, "across": across})
 
 
 # --- validation caveats ---------------------------------------------------------------------

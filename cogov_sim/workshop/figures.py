@@ -57,7 +57,8 @@ def series_figure(bands: pd.DataFrame, scenarios: list[str], outcomes: tuple[str
 
 def forces_figure(forces: pd.DataFrame, scenarios: list[str], lang: str = "en",
                   size: tuple[float, float] = (7.4, 1.7)) -> Figure:
-    """Each model's four field forces along the main line (bars; left of zero = against it) and off it.
+    """Each model's four field forces and the platform along the main line (bars; left of zero = against
+    it) and off it.
 
     ``forces`` has columns scenario, actor, along, across (CNY/month), see
     :func:`cogov_sim.workshop.compare.force_components`.
@@ -67,6 +68,7 @@ def forces_figure(forces: pd.DataFrame, scenarios: list[str], lang: str = "en",
     fig.subplots_adjust(left=0.14, right=0.86, top=0.78, bottom=0.24, wspace=0.08)
     axes = fig.subplots(1, len(scenarios), sharex=True, sharey=True, squeeze=False).ravel()
     lim = max(1.0, float(forces[["along", "across"]].abs().to_numpy().max())) / 1000 * 1.05
+    left = min(-lim * 0.25, float(forces["along"].min()) / 1000 * 1.05)
     for i, (ax, sc) in enumerate(zip(axes, scenarios, strict=True)):
         d = forces[forces["scenario"] == sc].reset_index(drop=True)
         y = range(len(d))
@@ -74,7 +76,7 @@ def forces_figure(forces: pd.DataFrame, scenarios: list[str], lang: str = "en",
         ax.barh([k + 0.18 for k in y], d["along"] / 1000, height=0.36, color=colours, label=ui("along", lang))
         ax.barh([k - 0.18 for k in y], d["across"] / 1000, height=0.36, color="#bbbbbb", label=ui("across", lang))
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlim(-lim * 0.25, lim)
+        ax.set_xlim(left, lim)
         ax.set_yticks(list(y), [label(a, lang, "forces").split("（")[0].split(" (")[0] for a in d["actor"]], fontsize=6.5)
         ax.invert_yaxis()
         ax.set_title(label(sc, lang).replace(" (", "\n(").replace("（", "\n（"), fontsize=6.5)

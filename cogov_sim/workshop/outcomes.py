@@ -26,9 +26,9 @@ OUTCOME_FORMATS: dict[str, str] = {
     "disputes_escalated": "{:.2f}",
     "gini_coverage": "{:.3f}",
     "coverage_bottom_quintile": "{:.1%}",
-    "force_alignment": "{:.3f}",
-    "need_alignment": "{:.3f}",
+    "synthesis_efficiency": "{:.3f}",
+    "opposition_share": "{:.1%}",
 }
 
 #: Outcomes drawn over time (the headline outcomes).
-HEADLINE = ("coverage", "participation_any", "trust_government", "rc_admin_share", "so_count", "force_alignment")
+HEADLINE = ("coverage", "participation_any", "trust_government", "rc_admin_share", "so_count", "synthesis_efficiency")
