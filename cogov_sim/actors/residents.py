@@ -17,12 +17,12 @@ import scipy.sparse as sp
 
 from ..ledger import Ledger
 from ..mechanisms.attitudes import (
+    efficacy_success,
     update_awareness,
     update_belonging,
     update_efficacy,
     update_satisfaction,
     update_trust,
-    efficacy_success,
 )
 from ..mechanisms.common import safe_ratio
 from ..mechanisms.fund import voice_success
