@@ -19,7 +19,7 @@ class ParticipationDrivers:
     resident (1 if interested in public affairs, else ``indifferent_pull``); ``mobilised``: Party
     strength of the community for members organised there (0 for others); ``employed``: 1 for
     employed working-age residents (energy, sources §7.17.2); ``volunteer_lead``: Party building
-    where the resident's building has a Party group (0 elsewhere).
+    where the resident's building has a Party group (0 elsewhere). Their defaults are neutral.
     """
 
     belonging: np.ndarray
@@ -30,11 +30,11 @@ class ParticipationDrivers:
     time_cost: np.ndarray
     outside_option: np.ndarray
     propensity: np.ndarray
-    tie: np.ndarray
-    pull: np.ndarray
-    mobilised: np.ndarray
-    employed: np.ndarray
-    volunteer_lead: np.ndarray
+    tie: np.ndarray | float = 1.0
+    pull: np.ndarray | float = 1.0
+    mobilised: np.ndarray | float = 0.0
+    employed: np.ndarray | float = 0.0
+    volunteer_lead: np.ndarray | float = 0.0
 
 
 def time_cost(by_stage: np.ndarray, stage: np.ndarray, employed: np.ndarray, jobless_factor: float) -> np.ndarray:
