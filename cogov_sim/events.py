@@ -114,7 +114,8 @@ def migrant_inflow(street: Street, share: float) -> None:
     anchor = rng.integers(0, n_old, n_new)              # an existing resident each migrant lives near
     community, building = r.community[anchor], r.building[anchor]
     new = new_residents(community, building, np.ones(n_new), np.full(n_new, pop.migrant_income_level), pop,
-                        street.spec.behaviour, rng, belonging=pop.migrant_belonging, awareness=pop.migrant_awareness)
+                        street.spec.behaviour, rng, street.streams.civic, belonging=pop.migrant_belonging,
+                        awareness=pop.migrant_awareness)
     rows, cols = [np.arange(n_old, n_old + n_new)], [anchor]
     for _ in range(pop.building_ties - 1):
         peer = rng.integers(0, n_old, n_new)

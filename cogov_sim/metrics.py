@@ -51,6 +51,7 @@ METRIC_NAMES: tuple[str, ...] = (
     *(f"participation_{t}" for t in PARTICIPATION_TYPES), "participation_any",
     "satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness", "willingness",
     *(f"{a}_{s}" for a in ATTITUDES for s in LIFE_STAGES), *(f"participation_{s}" for s in LIFE_STAGES),
+    "active_participation", *(f"active_participation_{s}" for s in LIFE_STAGES), "party_members", "party_strength",
     *(f"coverage_{d}" for d in DOMAINS), "coverage", "mismatch",
     "rc_admin_share", "rc_overload", "rc_autonomy",
     "so_count", "so_capacity", "so_funds", "so_government_share", "so_autonomy", "so_members", "volunteers",
@@ -93,6 +94,14 @@ def gini_of_shares(shares: np.ndarray, bins: int = 2000) -> float:
     rank_end = np.cumsum(counts)
     rank_sum = (rank_end * (rank_end + 1) - (rank_end - counts) * (rank_end - counts + 1)) / 2.0
     return float(((2.0 * rank_sum - (n + 1) * counts) @ levels) / (n * total))
+
+
+def active_participants(recent_voice: np.ndarray, month_index: int) -> np.ndarray:
+    """Residents who took part in public affairs or deliberation at least monthly on average over
+    the last 12 months (sources §7.10): public-affairs plus deliberation acts in the window ≥ the
+    window's months (``min(12, months simulated)``; an act of each type in one month counts twice)."""
+    window = min(recent_voice.shape[1], month_index + 1)
+    return recent_voice.sum(axis=1, dtype=np.int64) >= window
 
 
 def force_contributions(month: Month, residents: ResidentPopulation, government: Government,
@@ -184,6 +193,13 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     part_stage = np.bincount(r.stage, weights=any_took, minlength=3) / stage_n
     for s, v in zip(LIFE_STAGES, part_stage, strict=True):
         out[f"participation_{s}"] = float(v)
+    active = active_participants(r.recent_voice, month.index)
+    out["active_participation"] = float(active.mean())
+    active_stage = np.bincount(r.stage, weights=active, minlength=3) / stage_n
+    for s, v in zip(LIFE_STAGES, active_stage, strict=True):
+        out[f"active_participation_{s}"] = float(v)
+    out["party_members"] = float(r.party_member.sum())
+    out["party_strength"] = float(month.party_strength.mean())
     need_k = month.demand.sum(axis=0)
     met_k = need_k - residents.unmet_by_community.sum(axis=0)
     cov_k = safe_ratio(met_k, need_k, 1.0)

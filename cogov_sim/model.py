@@ -21,6 +21,7 @@ from .ledger import Ledger
 from .mechanisms.forces import main_line
 from .mechanisms.government import grid_running_cost, grid_workers, information_channels
 from .mechanisms.organisations import founding_counts
+from .mechanisms.party import effective_coordination
 from .network import build_network
 from .parameters import DOMAINS, K, Levers
 from .scenario import Event, Scenario, load_scenario
@@ -97,6 +98,8 @@ class CommunityModel(mesa.Model):
         need, need_total, demand = residents.needs_arise(self.month, self.shocks.need)               # M1
         month = Month(self.month, lev, need, need_total, demand,
                       main_line(beh.society_goal, demand, beh.main_line_need_weight))   # set outside any actor
+        month.party_strength = residents.organise_party(lev, beh)                                    # Party organisation
+        month.coordination = effective_coordination(lev.coordination, month.party_strength, beh.party_coordination_weight)
 
         sos = list(self.social_organisations)                   # M5 government: direction, budget, tasks
         government.set_direction(lev, beh, *information_channels(
@@ -158,7 +161,8 @@ class CommunityModel(mesa.Model):
         age_tilt = rng.uniform(1.0 - pop.community_age_spread, 1.0 + pop.community_age_spread,
                                self.n_communities)                    # old estates vs new (sources §4.2 types)
         income_level = np.exp(rng.normal(0.0, pop.community_income_sd, self.n_communities))
-        table = new_residents(c, net.building, age_tilt[c], income_level[c], pop, self.spec.behaviour, rng)
+        table = new_residents(c, net.building, age_tilt[c], income_level[c], pop, self.spec.behaviour, rng,
+                              self.streams.civic)
         self.residents = ResidentPopulation(table, net.adjacency, self.n_communities, pop, self.spec.economy,
                                             self.spec.behaviour)
         Resident.create_agents(self, n, table=table, row=np.arange(n))

@@ -225,6 +225,22 @@ class Population:
     migrant_awareness: float = param(
         0.1, 0.0, 1.0, unit="index", source="assumption",
         doc="Mean awareness of the RC among arriving migrants.")
+    # --- Party membership and interest in community affairs (sources §7.3, §7.10)
+    party_member_share: float = param(
+        0.07, 0.0, 1.0, unit="share of residents",
+        source="99.185 million CPC members at the end of 2023 (CPC Central Organization Department, 2024 statistical "
+               "bulletin) ÷ 1.41 billion people (NBS 2023) ≈ 7.0%; none among youth/students (assumption: members are adults)",
+        doc="Share of all residents who are Party members; drawn among working-age residents and retirees only.")
+    party_retiree_ratio: float = param(
+        1.5, 0.0, 10.0, unit="× working-age rate",
+        source="assumption (the membership is older than the adult population)",
+        doc="Membership rate among retirees relative to working-age residents (the overall share is kept).")
+    interested_share: float = param(
+        0.25, 0.0, 1.0, unit="share of residents",
+        source="sources §7.10.1 (most care little); the share from sources §6.1 (Shanghai 2000: 25% glad or willing to "
+               "take part often), used as drawn, not fitted",
+        doc="Share of residents who care about community public affairs; institutional pull moves the others only "
+            "by indifferent_pull.")
 
 
 @dataclass(frozen=True)
@@ -275,6 +291,18 @@ class Levers:
                                      doc="Communities evaluate street departments.")
     satisfaction_audits: bool = param(False, source="sources §4.5 民意访评", doc="Satisfaction audits with accountability.")
     affairs_sorting: bool = param(False, source="sources §4.4 三事分流", doc="Issues sorted to the responsible actor.")
+    # --- Party building (sources §7.3)
+    party_building: float = param(
+        0.5, 0.0, 1.0, unit="index",
+        source="sources §7.3.1 (000: the community Party organisation is the leading core everywhere, so the status quo "
+               "has it at ordinary strength 0.5; 1 where Party building leads reform, 一核多元, 党建引领)",
+        doc="Strength of Party building (党建引领): the committee's pull on coordination, mobilisation of members, "
+            "building groups leading volunteers.")
+    in_service_reporting: float = param(
+        0.0, 0.0, 1.0, unit="share of in-service members",
+        source="sources §7.3.1, §4.5.8 (双报到, Mianyang); absent in the status quo",
+        doc="Share of in-service (employed working-age) Party members who report to their residential community "
+            "(双报到) and so are organised there.")
 
 
 @dataclass(frozen=True)
@@ -717,6 +745,48 @@ class Behaviour:
         source="assumption (sources §1.4, §7.2.1: co-governance and public participation are society-wide goals; "
                "≈ 1/7, self-governance weighs as much as one of the six service domains)",
         doc="Share of the main line on the self-governance axis; the service domains share the rest.")
+
+    # --- Party organisation, who takes part, three-affairs sorting (sources §7.3, §7.10, §7.12, §7.17)
+    party_group_min_members: int = param(
+        3, 1, 50, unit="members",
+        source="assumption (by analogy with the CPC Constitution: a primary organisation needs three full members)",
+        doc="Organised Party members a building needs for a building Party group (楼栋党小组).")
+    party_committee_weight: float = param(
+        0.5, 0.0, 1.0, unit="share", source="assumption (sources §7.3.1: committee → estate branch → building group)",
+        doc="Weight of the community Party committee (present everywhere) in Party strength; building-group coverage "
+            "weighs 1 − it.")
+    party_coordination_weight: float = param(
+        0.5, 0.0, 1.0, unit="share", source="assumption (sources §7.3.1 一核多元: one core binds many actors)",
+        doc="Share of the gap to full coordination that full Party strength closes.")
+    party_mobilisation_weight: float = param(
+        1.0, 0.0, 10.0, unit="logit", source="assumption (sources §7.3.2: working-age members mobilised)",
+        doc="Participation log-odds of Party members organised in the community, at full Party strength.")
+    party_volunteer_lead_weight: float = param(
+        0.8, 0.0, 10.0, unit="logit", source="assumption (sources §7.3.2: members lead volunteering)",
+        doc="Volunteering log-odds of residents of a building with a Party group, at full Party building.")
+    employment_energy_weight: float = param(
+        0.5, 0.0, 10.0, unit="logit", source="assumption (sources §7.17.2, §2.3: jobs give energy to take part)",
+        doc="Participation log-odds of employed working-age residents (energy, not hours).")
+    unit_tie_discount: float = param(
+        0.5, 0.0, 1.0, unit="share", source="assumption (sources §1.1: 单位人, identity and ties with the workplace)",
+        doc="Share of the community's pull (belonging, neighbours) lost by residents employed outside the community.")
+    school_activity_rate: float = param(
+        0.1, 0.0, 1.0, unit="probability/month", source="assumption (students take part through school-organised "
+                                                           "activities)",
+        doc="Monthly chance a student takes part in a community activity organised by the school.")
+    indifferent_pull: float = param(
+        0.25, 0.0, 1.0, unit="share", source="assumption (sources §7.10.1: most care little)",
+        doc="Share of institutional pull (stakes, outreach, Party mobilisation) felt by residents who care little.")
+    council_seats_per_1000: float = param(
+        15.0, 0.1, 1000.0, unit="seats/1000 residents",
+        source="assumption (sources §4.2.2: a council of deputies; about 37 seats for 2,500 residents)",
+        doc="Council seats: only seat holders deliberate in the council (the most engaged residents hold them).")
+    sorting_stakes: float = param(
+        0.3, 0.0, 1.0, unit="stakes", source="assumption (sources §7.12.1: small affairs are residents' own to decide)",
+        doc="Stakes residents gain when three-affairs sorting sends small affairs to their own deliberation.")
+    sorting_affair_rate: float = param(
+        0.05, 0.0, 1.0, unit="probability/adult/month", source="assumption (sources §7.12.1, §4.4.3)",
+        doc="Monthly chance an adult has a small affair sent to residents' consultation under three-affairs sorting.")
 
     @property
     def society_goal(self) -> np.ndarray:

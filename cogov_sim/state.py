@@ -42,6 +42,7 @@ class RandomStreams:
     responses: np.random.Generator        # M4 whether a voice is acted on
     founding: np.random.Generator         # M7 births of social organisations
     survey: np.random.Generator           # the simulated survey's staff answers
+    civic: np.random.Generator            # Party membership, in-service reporting, interest in public affairs
 
     @classmethod
     def spawn(cls, seed: np.random.SeedSequence) -> RandomStreams:
@@ -65,6 +66,12 @@ class ResidentTable:
         year_counts: (N, 4) participation counts in the current survey year.
         so_member: the social organisation the resident belongs to (``unique_id``, −1 none).
         coverage: share of this month's need that was met.
+        party_member: Party member (sources §7.3).
+        report_draw: uniform draw; an in-service member reports to the community (双报到) if it is
+            below the lever ``in_service_reporting``.
+        interested: cares about community public affairs (sources §7.10.1: most care little).
+        recent_voice: (N, 12) public-affairs plus deliberation acts in each of the last 12 months
+            (a ring indexed by month mod 12; read by the ``active_participation`` output).
     """
 
     community: np.ndarray
@@ -86,6 +93,10 @@ class ResidentTable:
     year_counts: np.ndarray
     so_member: np.ndarray
     coverage: np.ndarray
+    party_member: np.ndarray
+    report_draw: np.ndarray
+    interested: np.ndarray
+    recent_voice: np.ndarray
 
     def __len__(self) -> int:
         return len(self.community)
@@ -120,6 +131,10 @@ class Month:
     project_units: np.ndarray = field(init=False)
     so_steered: np.ndarray = field(init=False)
     donations: np.ndarray = field(init=False)
+    # set by the model from the Party organisation (sources §7.3): Party strength per community
+    # in [0, 1], and the coordination among actors it binds (the lever raised by that strength)
+    party_strength: np.ndarray = field(init=False)
+    coordination: np.ndarray = field(init=False)
     # filled by the resident phases (M2–M4)
     public_units: np.ndarray | None = None
     aid: np.ndarray | None = None
@@ -137,3 +152,5 @@ class Month:
         self.project_units = np.zeros(shape)
         self.so_steered = np.zeros(shape[0])
         self.donations = np.zeros(shape[0])
+        self.party_strength = np.zeros(shape[0])
+        self.coordination = np.full(shape[0], self.levers.coordination)

@@ -1,6 +1,8 @@
 """The simulated survey: the sources' questionnaire asked of the simulated population
 (ODD §7.14, §1.2; sources §6). Asked at the end of every simulated year over that year's 12
-months (ODD §2.4).
+months (ODD §2.4). The residents' questions are asked of adults (working-age residents and
+retirees): the sources surveyed households (sources §6.2); participation by life stage is
+reported for every stage, students included.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .actors.committee import ResidentsCommittee
-from .parameters import Behaviour, Levers
+from .actors.residents import MONTHS_PER_YEAR
+from .parameters import LIFE_STAGES, Behaviour, Levers
 from .state import ResidentTable
 
 #: Calibration targets (ODD §1.2): (question, answer) -> (target share, source).
@@ -61,19 +64,29 @@ def conduct_survey(year: int, residents: ResidentTable, willingness: np.ndarray,
         rows.append({"year": year, "question": question, "answer": answer, "share": share,
                      "respondents": respondents, "target_id": target_id, "target": target, "source": source})
 
-    n = len(r)
-    for answer, share in buckets(r.year_counts[:, 1]).items():
+    adult = r.stage != LIFE_STAGES.index("youth")
+    n = int(adult.sum())
+    counts = r.year_counts[adult]
+    for answer, share in buckets(counts[:, 1]).items():
         add("public_affairs_per_year", answer, share, n)
-    attended = r.year_counts[:, 0] > 0
+    attended = counts[:, 0] > 0
     add("community_activity", "never", float((~attended).mean()), n)
     add("community_activity", "at least once", float(attended.mean()), n)
-    willing = float(willingness.mean())
+    willing = float(willingness[adult].mean())
     add("willing_to_take_part_often", "yes", willing, n)
     add("willing_to_take_part_often", "no", 1.0 - willing, n)
-    add("volunteered_this_year", "yes", float((r.year_counts[:, 2] > 0).mean()), n)
-    add("deliberated_this_year", "yes", float((r.year_counts[:, 3] > 0).mean()), n)
-    add("knows_the_rc", "yes", float(r.awareness.mean()), n)
-    add("satisfied_with_services", "yes", float((r.satisfaction > behaviour.satisfied_threshold).mean()), n)
+    add("volunteered_this_year", "yes", float((counts[:, 2] > 0).mean()), n)
+    add("deliberated_this_year", "yes", float((counts[:, 3] > 0).mean()), n)
+    add("knows_the_rc", "yes", float(r.awareness[adult].mean()), n)
+    add("satisfied_with_services", "yes", float((r.satisfaction[adult] > behaviour.satisfied_threshold).mean()), n)
+    add("party_member", "yes", float(r.party_member[adult].mean()), n)
+    took_part = r.year_counts.sum(axis=1) > 0
+    voice_monthly = r.year_counts[:, 1] + r.year_counts[:, 3] >= MONTHS_PER_YEAR   # at least monthly on average
+    for i, stage in enumerate(LIFE_STAGES):
+        in_stage = r.stage == i
+        size = int(in_stage.sum())
+        add("took_part_this_year", stage, float(took_part[in_stage].mean()) if size else 0.0, size)
+        add("public_affairs_monthly", stage, float(voice_monthly[in_stage].mean()) if size else 0.0, size)
     adequacy = levers.funds_follow_tasks if levers.task_delegation > 0 else 1.0
     named = np.concatenate([
         np.argmax(staff_difficulty_scores(rc.admin_share, rc.overload, adequacy, engagement[rc.community],

@@ -40,7 +40,7 @@ RUN = re.compile(rf"(?P<prefix>(?:\bsources|\bSources|\bODD|docs/sources\.md)\s+
 CITING_GLOBS = ("cogov_sim/**/*.py", "scenarios/**/*.toml", "docs/*.md", "README.md", "notebooks/*.ipynb",
                 "tests/**/*.py", "benchmarks/**/*.py")
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".ipynb", ".txt", ".cfg", ".yml", ".yaml", ".rst"}
-SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".ruff_cache", "runs", "build", "dist",
+SKIP_DIRS = {".git", ".venv", ".venv-next", "venv", "__pycache__", ".pytest_cache", ".ruff_cache", "runs", "build", "dist",
              "node_modules", ".ipynb_checkpoints"}
 
 FORBIDDEN = re.compile(

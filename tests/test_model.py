@@ -131,7 +131,8 @@ def test_survey_reports_the_year_the_residents_lived(any_run):
     survey = any_run.results.survey
     last = survey[(survey["year"] == survey["year"].max()) & (survey["question"] == "public_affairs_per_year")]
     never = float(last.loc[last["answer"] == "never", "share"].iloc[0])
-    assert never == pytest.approx((model.residents.table.year_counts[:, 1] == 0).mean())
+    adults = model.residents.table.stage != 0                           # the residents questioned are adults
+    assert never == pytest.approx((model.residents.table.year_counts[adults, 1] == 0).mean())
 
 
 # ----------------------------------------------------------------------------- reproducibility

@@ -42,7 +42,7 @@ class Enterprise(mesa.Agent):
         """Contribute to the community micro-fund and offer market services (M8)."""
         lev, beh = month.levers, behaviour
         self.contribution = co_building_contribution(
-            economy.enterprise_giving, self.propensity, lev.coordination,
+            economy.enterprise_giving, self.propensity, float(month.coordination[self.community]),
             recognition(lev.council, lev.microfund_matching, lev.two_way_evaluation, beh.recognition_base,
                         beh.recognition_council, beh.recognition_matching, beh.recognition_two_way),
             economy.co_building_floor)
@@ -51,4 +51,4 @@ class Enterprise(mesa.Agent):
         own = np.zeros(K)
         own[self.offer_domain] = 1.0
         month.market_units[self.community] += self.capacity * coordinated(own, month.main_line[self.community],
-                                                                          lev.coordination)
+                                                                          month.coordination[self.community])

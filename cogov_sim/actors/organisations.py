@@ -83,8 +83,9 @@ class SocialOrganization(mesa.Agent):
         units = so_output(spent, eco.so_unit_cost, self.professionalism, self.volunteers, eco.so_output_base,
                           beh.volunteer_units)
         own = so_service_direction(self.domain, self.autonomy, direction)
-        month.so_units[self.community] += units * coordinated(own, month.main_line[self.community], lev.coordination)
-        month.so_steered[self.community] += units * (1.0 - self.autonomy) * (1.0 - lev.coordination)
+        month.so_units[self.community] += units * coordinated(own, month.main_line[self.community],
+                                                              month.coordination[self.community])
+        month.so_steered[self.community] += units * (1.0 - self.autonomy) * (1.0 - month.coordination[self.community])
         self.delivered = units
         utilisation = min(1.0, spent / budget) if budget > 0 else 0.0
         self.capacity = learn_capacity(self.capacity, utilisation, beh.so_learning, beh.so_max_capacity,

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from ..ledger import Ledger
 from ..mechanisms.attitudes import (
+    efficacy_success,
     update_awareness,
     update_belonging,
     update_efficacy,
@@ -28,14 +29,20 @@ from ..mechanisms.fund import voice_success
 from ..mechanisms.needs import intensity_draw, monthly_needs, need_profile
 from ..mechanisms.participation import (
     ParticipationDrivers,
+    deliberation_availability,
+    participation_logit,
     participation_probability,
+    resident_stakes,
+    seat_holders,
     stakes,
     time_cost,
     willingness,
+    with_school_activities,
 )
+from ..mechanisms.party import building_groups, draw_party_members, organised_members, party_strength
 from ..mechanisms.supply import market_access, match_services, mutual_aid
 from ..network import row_normalised
-from ..parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Behaviour, Economy, K, Population
+from ..parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Behaviour, Economy, K, Levers, Population
 from ..state import Month, ResidentTable
 
 CULTURE = DOMAINS.index("culture")
@@ -81,17 +88,21 @@ class Resident(mesa.Agent):
     belonging = _column("belonging")
     efficacy = _column("efficacy")
     awareness = _column("awareness")
+    party_member = _column("party_member")
 
 
 def new_residents(community: np.ndarray, building: np.ndarray, age_tilt: np.ndarray, income_level: np.ndarray,
                   population: Population, behaviour: Behaviour, rng: np.random.Generator,
-                  belonging: float | None = None, awareness: float | None = None) -> ResidentTable:
-    """Draw residents' characteristics and initial attitudes (docs/sources.md §2, §5.2).
+                  civic_rng: np.random.Generator, belonging: float | None = None,
+                  awareness: float | None = None) -> ResidentTable:
+    """Draw residents' characteristics and initial attitudes (docs/sources.md §2, §5.2, §7.3, §7.10).
 
     Life stage from the shares (retirees tilted by ``age_tilt``); income
     ``income_level · exp(N(−σ²/2, σ))`` (``σ`` = ``income_sd``, × ``retiree_income_factor`` for
     retirees); education ``clip(education_base + education_income_slope·ln income + N(0, education_sd))``;
     attitudes Beta with mean m and concentration κ = ``attitude_concentration``: Beta(κm, κ(1 − m)).
+    From ``civic_rng``: Party membership (:func:`~cogov_sim.mechanisms.party.draw_party_members`),
+    the in-service reporting draw, and interest in public affairs (``interested_share``).
     """
     pop = population
     n = len(community)
@@ -119,7 +130,12 @@ def new_residents(community: np.ndarray, building: np.ndarray, age_tilt: np.ndar
         belonging=beta(pop.initial_belonging if belonging is None else belonging),
         efficacy=beta(pop.initial_efficacy), awareness=beta(pop.initial_awareness if awareness is None else awareness),
         participated=np.zeros((n, n_types), bool), year_counts=np.zeros((n, n_types), np.int16),
-        so_member=np.full(n, -1, np.int64), coverage=np.zeros(n))
+        so_member=np.full(n, -1, np.int64), coverage=np.zeros(n),
+        party_member=draw_party_members(stage, pop.party_member_share, pop.party_retiree_ratio,
+                                        (1.0 - pop.share_youth - pop.share_retiree, pop.share_retiree),
+                                        civic_rng.random(n)),
+        report_draw=civic_rng.random(n), interested=civic_rng.random(n) < pop.interested_share,
+        recent_voice=np.zeros((n, MONTHS_PER_YEAR), np.int8))
 
 
 @dataclass(frozen=True)
@@ -181,6 +197,9 @@ class ResidentPopulation:
         self.unemployment = safe_ratio(self.membership @ (of_working_age & ~r.employed).astype(float), working)
         self.bottom_quintile = r.income <= np.quantile(r.income, BOTTOM_QUINTILE)
         self.participated_any = r.participated.any(axis=1).astype(float)
+        self.adult = r.stage != LIFE_STAGE["youth"]
+        self.organised = np.zeros(n, bool)
+        self.building_group = np.zeros(int(r.building.max()) + 1 if n else 0, bool)
 
     def arrive(self, newcomers: ResidentTable, adjacency: sp.csr_matrix) -> None:
         """Migrants join: their rows are appended and the network replaced by ``adjacency``."""
@@ -221,18 +240,38 @@ class ResidentPopulation:
         self.unmet_by_community = self.membership @ month.unmet
         month.top_unmet = np.argmax(month.unmet, axis=1)
 
+    def organise_party(self, levers: Levers, behaviour: Behaviour) -> np.ndarray:
+        """The Party organisation this month (sources §7.3): which members are organised in the
+        community (retirees and jobless members; in-service members who report, 双报到), which
+        buildings have a Party group, and Party strength per community (returned)."""
+        r = self.table
+        self.organised = organised_members(r.party_member, r.stage, r.employed, r.report_draw,
+                                           levers.in_service_reporting)
+        self.building_group = building_groups(self.organised, r.building, len(self.building_group),
+                                              behaviour.party_group_min_members)
+        return party_strength(levers.party_building, self.building_group, r.building, r.community,
+                              self.n_communities, behaviour.party_committee_weight)
+
     def drivers(self, month: Month, offer: CommunityOffer, behaviour: Behaviour) -> ParticipationDrivers:
         """Per-resident inputs of M3 this month."""
-        r = self.table
+        r, lev, beh = self.table, month.levers, behaviour
         pop = np.maximum(self.community_population, 1)
-        reach = np.minimum(1.0, offer.outreach_hours / (behaviour.full_outreach_hours * pop))
+        reach = np.minimum(1.0, offer.outreach_hours / (beh.full_outreach_hours * pop))
+        employed = (r.stage == LIFE_STAGE["working"]) & r.employed
+        unit_people = employed & (r.employer < 0)              # working outside the community (单位人)
         return ParticipationDrivers(
             belonging=r.belonging, efficacy=r.efficacy,
             peer=self.neighbour_mean @ self.participated_any,
             outreach=r.awareness * reach[r.community],
-            stakes=stakes(offer.fund_per_resident, month.levers.council, behaviour.stakes_half_saturation,
-                          behaviour.stakes_without_council)[r.community],
-            time_cost=self.time_cost, outside_option=self.outside_option, propensity=r.propensity)
+            stakes=resident_stakes(stakes(offer.fund_per_resident, lev.council, beh.stakes_half_saturation,
+                                          beh.stakes_without_council)[r.community], r.awareness,
+                                   lev.affairs_sorting, beh.sorting_stakes),
+            time_cost=self.time_cost, outside_option=self.outside_option, propensity=r.propensity,
+            tie=np.where(unit_people, 1.0 - beh.unit_tie_discount, 1.0),
+            pull=np.where(r.interested, 1.0, beh.indifferent_pull),
+            mobilised=np.where(self.organised, month.party_strength[r.community], 0.0),
+            employed=employed.astype(float),
+            volunteer_lead=lev.party_building * self.building_group[r.building])
 
     def take_part(self, month: Month, offer: CommunityOffer, behaviour: Behaviour, resident_giving: float,
                   ledger: Ledger, rng: np.random.Generator) -> tuple[ParticipationDrivers, np.ndarray]:
@@ -247,13 +286,21 @@ class ResidentPopulation:
         supply = ((offer.activity_hours + behaviour.activity_per_culture_unit * month.so_units[:, CULTURE])
                   / (behaviour.full_activity_supply * pop))
         activity = np.minimum(1.0, behaviour.activity_floor + (1.0 - behaviour.activity_floor) * supply)
-        deliberation = float(lev.council) * np.minimum(1.0, offer.council_hours / (behaviour.full_council_hours * pop))
-        availability = np.column_stack([activity, np.ones_like(activity), np.ones_like(activity), deliberation])
-        p = participation_probability(drivers, behaviour, availability[r.community], month.self_organisation)
+        council = float(lev.council) * np.minimum(1.0, offer.council_hours / (behaviour.full_council_hours * pop))
+        seats = behaviour.council_seats_per_1000 * self.community_population / 1000.0
+        seat = seat_holders(np.where(self.adult, participation_logit(drivers, behaviour), -np.inf), r.community, seats)
+        adult = self.adult.astype(float)
+        availability = np.column_stack([
+            activity[r.community], adult, np.ones(len(r)),
+            adult * deliberation_availability(council[r.community], seat, lev.affairs_sorting,
+                                              behaviour.sorting_affair_rate)])
+        p = with_school_activities(participation_probability(drivers, behaviour, availability, month.self_organisation),
+                                   ~self.adult, behaviour.school_activity_rate)
         took = rng.random(p.shape) < p
         r.participated = took
         self.participated_any = took.any(axis=1).astype(float)
         r.year_counts += took
+        r.recent_voice[:, month.index % MONTHS_PER_YEAR] = took[:, 1].astype(np.int8) + took[:, 3]
         voiced = took[:, 1] | took[:, 3]
         self.engagement = safe_ratio(self.membership @ voiced.astype(float), pop)
         self.suggestions = (month.unmet * took[:, 1:2]).sum(axis=0)
@@ -290,8 +337,9 @@ class ResidentPopulation:
                                   np.where(voiced, acted_on, rc_response[r.community]), beh.trust_rate,
                                   beh.trust_service_weight, shock)
         r.belonging = update_belonging(r.belonging, self.participated_any > 0, beh.belonging_gain, beh.belonging_decay)
-        r.efficacy = update_efficacy(r.efficacy, (acted_on | funded_voice).astype(float), beh.efficacy_gain,
-                                     beh.efficacy_decay)
+        success = efficacy_success(acted_on | funded_voice, took[:, 3], month.levers.affairs_sorting,
+                                   rc_response[r.community])
+        r.efficacy = update_efficacy(r.efficacy, success, beh.efficacy_gain, beh.efficacy_decay)
         contact = np.minimum(1.0, beh.awareness_contact * offer.outreach_hours / pop)
         r.awareness = update_awareness(r.awareness, contact[r.community], took[:, 0].astype(float), self.neighbour_mean,
                                        beh.awareness_peer, beh.awareness_decay, beh.awareness_activity_contact)

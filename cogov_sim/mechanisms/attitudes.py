@@ -1,4 +1,4 @@
-"""M4 attitudes (ODD §7.4; sources §2, §5.2, §4.5)."""
+"""M4 attitudes (ODD §7.4; sources §2, §5.2, §4.5, §7.12)."""
 
 from __future__ import annotations
 
@@ -55,3 +55,16 @@ def update_awareness(awareness: np.ndarray, contact: np.ndarray, attended: np.nd
     from_peers = peer_rate * (neighbours @ awareness)
     reach = 1.0 - (1.0 - contact) * (1.0 - activity_contact * attended) * (1.0 - from_peers)
     return np.clip(awareness + (1.0 - awareness) * reach - decay * awareness, 0.0, 1.0)
+
+
+def efficacy_success(acted_on: np.ndarray, deliberated: np.ndarray, affairs_sorting: bool,
+                  handled_chance: np.ndarray) -> np.ndarray:
+    """Chance one's voice changed something this month, the input of :func:`update_efficacy`:
+
+    ``success = max(acted_on, sorting · deliberated · handled_chance)`` — ``acted_on`` (1/0) is a
+    suggestion acted on or a deliberator's need funded; under three-affairs sorting (三事分流) a
+    deliberated small affair is handled by the responsible actor with the community's
+    ``handled_chance`` (its RC's response chance), which raises efficacy and the sense of gain
+    (sources §7.12.1).
+    """
+    return np.maximum(acted_on.astype(float), float(affairs_sorting) * deliberated * handled_chance)

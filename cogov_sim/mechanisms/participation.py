@@ -1,4 +1,4 @@
-"""M3 participation (ODD §7.3; sources §5.2, §4.4, §4.5)."""
+"""M3 participation (ODD §7.3; sources §5.2, §4.4, §4.5, §7.3, §7.10, §7.12, §7.17)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from .common import sigmoid
 
 @dataclass(frozen=True)
 class ParticipationDrivers:
-    """Per-resident inputs to :func:`participation_probability` (all in [0, 1] but propensity)."""
+    """Per-resident inputs to :func:`participation_probability` (all in [0, 1] but propensity).
+
+    ``tie``: the weight of the community's pull (1, or 1 − ``unit_tie_discount`` for residents
+    employed outside the community, 单位人); ``pull``: how far institutional pull moves the
+    resident (1 if interested in public affairs, else ``indifferent_pull``); ``mobilised``: Party
+    strength of the community for members organised there (0 for others); ``employed``: 1 for
+    employed working-age residents (energy, sources §7.17.2); ``volunteer_lead``: Party building
+    where the resident's building has a Party group (0 elsewhere). Their defaults are neutral.
+    """
 
     belonging: np.ndarray
     efficacy: np.ndarray
@@ -22,6 +30,11 @@ class ParticipationDrivers:
     time_cost: np.ndarray
     outside_option: np.ndarray
     propensity: np.ndarray
+    tie: np.ndarray | float = 1.0
+    pull: np.ndarray | float = 1.0
+    mobilised: np.ndarray | float = 0.0
+    employed: np.ndarray | float = 0.0
+    volunteer_lead: np.ndarray | float = 0.0
 
 
 def time_cost(by_stage: np.ndarray, stage: np.ndarray, employed: np.ndarray, jobless_factor: float) -> np.ndarray:
@@ -33,11 +46,19 @@ def time_cost(by_stage: np.ndarray, stage: np.ndarray, employed: np.ndarray, job
 def participation_logit(d: ParticipationDrivers, b) -> np.ndarray:
     """Common part of the participation log-odds (ODD §7.3):
 
-    ``η = β_bel·belonging + β_eff·efficacy + β_peer·peer + β_out·outreach + β_stake·stakes
+    ``η = tie·(β_bel·belonging + β_peer·peer) + β_eff·efficacy
+          + pull·(β_out·outreach + β_stake·stakes + β_party·mobilised) + β_energy·employed
           − β_time·time_cost − β_opt·outside_option + propensity``
+
+    ``tie`` < 1 for residents whose ties are with a workplace outside the community (单位人,
+    sources §1.1); ``pull`` < 1 for residents who care little about community affairs (sources
+    §7.10.1); ``mobilised`` is the Party strength felt by members organised in the community
+    (sources §7.3.2); ``employed`` adds the energy a job gives (sources §7.17.2, §2.3).
     """
-    return (b.belonging_weight * d.belonging + b.efficacy_weight * d.efficacy + b.peer_weight * d.peer
-            + b.outreach_weight * d.outreach + b.stakes_weight * d.stakes
+    return (d.tie * (b.belonging_weight * d.belonging + b.peer_weight * d.peer) + b.efficacy_weight * d.efficacy
+            + d.pull * (b.outreach_weight * d.outreach + b.stakes_weight * d.stakes
+                        + b.party_mobilisation_weight * d.mobilised)
+            + b.employment_energy_weight * d.employed
             - b.time_cost_weight * d.time_cost - b.outside_option_weight * d.outside_option + d.propensity)
 
 
@@ -47,15 +68,49 @@ def participation_probability(d: ParticipationDrivers, b, availability: np.ndarr
 
     ``p_t = σ(β0_t + η) · availability_t`` for activity, public affairs, volunteering and
     deliberation. ``availability`` (N, 4) is set by the institutions that exist: activities
-    need RC/SO activity supply, deliberation needs a council (sources §4.2, §4.4). Volunteering is
+    need RC/SO activity supply, deliberation a council seat or a sorted small affair (sources §4.2,
+    §4.4, §7.12), public affairs and deliberation adulthood. Volunteering adds
+    ``β_lead·volunteer_lead`` to its log-odds (Party members lead volunteering, sources §7.3.2) and is
     scaled by ``self_organisation`` (< 1 where an all-purpose grid breeds dependence, sources §4.5).
     """
     eta = participation_logit(d, b)
     intercepts = np.array([b.activity_intercept, b.public_affairs_intercept,
                            b.volunteer_intercept, b.deliberation_intercept])
-    p = sigmoid(eta[:, None] + intercepts[None, :]) * availability
+    logits = eta[:, None] + intercepts[None, :]
+    logits[:, 2] += b.party_volunteer_lead_weight * d.volunteer_lead
+    p = sigmoid(logits) * availability
     p[:, 2] *= self_organisation
     return p
+
+
+def with_school_activities(p: np.ndarray, student: np.ndarray, rate: float) -> np.ndarray:
+    """Students also take part through community activities their schools organise (assumption):
+    for students the activity probability becomes ``1 − (1 − p)(1 − rate)``."""
+    out = p.copy()
+    out[student, 0] = 1.0 - (1.0 - p[student, 0]) * (1.0 - rate)
+    return out
+
+
+def seat_holders(score: np.ndarray, community: np.ndarray, seats: np.ndarray) -> np.ndarray:
+    """Who holds the council's seats (sources §4.2.2: a council of deputies): in each community
+    the ``seats_c`` residents with the highest ``score`` (ties broken by row order)."""
+    order = np.lexsort((-score, community))
+    sorted_community = community[order]
+    first = np.searchsorted(sorted_community, sorted_community, side="left")
+    rank = np.empty(len(score), np.int64)
+    rank[order] = np.arange(len(score)) - first
+    return rank < np.floor(seats)[community]
+
+
+def deliberation_availability(council_support: np.ndarray, seat: np.ndarray, affairs_sorting: bool,
+                              affair_rate: float) -> np.ndarray:
+    """Chance a resident can deliberate this month (sources §4.2.2, §7.12.1):
+
+    ``a = 1 − (1 − support_c·seat)(1 − sorting·affair_rate)`` — a seat in a council supported by
+    the RC, or a small affair of one's own that three-affairs sorting sends to residents'
+    consultation.
+    """
+    return 1.0 - (1.0 - council_support * seat) * (1.0 - float(affairs_sorting) * affair_rate)
 
 
 def willingness(d: ParticipationDrivers, b) -> np.ndarray:
@@ -69,7 +124,7 @@ def willingness(d: ParticipationDrivers, b) -> np.ndarray:
 
 def stakes(fund_per_resident_month: np.ndarray, council: bool, half_saturation: float,
            without_council: float) -> np.ndarray:
-    """Stakes institutions give residents (sources §4.4.1 Chengdu: a fund residents decide).
+    """Stakes a fund gives a community's residents (sources §4.4.1 Chengdu: a fund residents decide).
 
     ``stakes_c = s · f_c / (f_c + h)`` with ``f`` the fund in CNY per resident-month,
     ``h`` = ``stakes_half_saturation`` (5 CNY ≈ Chengdu's 200,000 CNY/year for a 3,300-resident
@@ -78,3 +133,14 @@ def stakes(fund_per_resident_month: np.ndarray, council: bool, half_saturation: 
     """
     weight = 1.0 if council else without_council
     return weight * fund_per_resident_month / (fund_per_resident_month + half_saturation)
+
+
+def resident_stakes(fund_stakes: np.ndarray, awareness: np.ndarray, affairs_sorting: bool,
+                    sorting_stakes: float) -> np.ndarray:
+    """Stakes a resident feels (sources §4.4.1, §7.12.1):
+
+    ``stakes_i = 1 − (1 − awareness_i·fund_stakes_c)(1 − sorting·sorting_stakes)`` — a fund moves
+    only residents who know of it (awareness of the RC and its council), and three-affairs sorting
+    makes small affairs residents' own to decide.
+    """
+    return 1.0 - (1.0 - awareness * fund_stakes) * (1.0 - float(affairs_sorting) * sorting_stakes)
