@@ -35,7 +35,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "satisfaction", "trust_government", "trust_rc", "belonging", "efficacy", "awareness", "willingness",
     *(f"{a}_{s}" for a in ATTITUDES for s in LIFE_STAGES), *(f"participation_{s}" for s in LIFE_STAGES),
     *(f"coverage_{d}" for d in DOMAINS), "coverage", "mismatch",
-    "rc_admin_share", "rc_overload", "rc_autonomy",
+    "rc_admin_share", "rc_overload", "rc_overtime", "rc_autonomy",
     "so_count", "so_capacity", "so_funds", "so_government_share", "so_autonomy", "so_members", "volunteers",
     "public_spending", "met_public_units", "cost_per_met_need",
     "disputes_arisen", "disputes_resolved", "disputes_escalated", "disputes_open", "detection_delay",
@@ -81,7 +81,8 @@ def force_vectors(month: Month, residents: ResidentPopulation, government: Gover
                   economy: Economy) -> np.ndarray:
     """Each field force's resources deployed this month by domain, in CNY (docs/sources.md §2).
 
-    Government: direct provision plus grid running costs (on environment and safety).
+    Government: direct provision plus grid running costs (on environment and safety), plus the
+    department services administrative hours deliver, valued at the SO unit cost.
     Residents: mutual aid valued at the SO unit cost, plus fund projects their council chose.
     Enterprises: market services used plus co-building money (toward the main line).
     Social organisations: services delivered (whoever paid), valued at the SO unit cost.
@@ -90,6 +91,7 @@ def force_vectors(month: Month, residents: ResidentPopulation, government: Gover
     gov = government.spending.sum(axis=0)
     grid = ledger.flows.get("grid", 0.0)
     gov[[DOMAINS.index("environment"), DOMAINS.index("safety")]] += grid / 2.0
+    gov += month.admin_units.sum(axis=0) * cost          # department services from admin hours (sources §7.6)
     projects = month.project_units.sum(axis=0) * cost * economy.project_cost_factor
     aid = (month.aid @ month.need) * cost
     if month.levers.council:
@@ -136,6 +138,7 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["mismatch"] = supply_mismatch(supply, month.demand)
     out["rc_admin_share"] = float(np.mean([rc.admin_share for rc in committees]))
     out["rc_overload"] = float(np.mean([rc.overload for rc in committees]))
+    out["rc_overtime"] = float(np.mean([rc.overtime for rc in committees]))
     out["rc_autonomy"] = float(np.mean([rc.autonomy for rc in committees]))
     sos = list(organisations)
     out["so_count"] = float(len(sos))

@@ -116,6 +116,7 @@ class Month:
     rc_units: np.ndarray = field(init=False)
     rc_money_units: np.ndarray = field(init=False)
     project_units: np.ndarray = field(init=False)
+    admin_units: np.ndarray = field(init=False)   # department services from admin hours (sources §7.6)
     donations: np.ndarray = field(init=False)
     # filled by the resident phases (M2–M4)
     public_units: np.ndarray | None = None
@@ -132,4 +133,5 @@ class Month:
         self.so_units, self.market_units = np.zeros(shape), np.zeros(shape)
         self.rc_units, self.rc_money_units = np.zeros(shape), np.zeros(shape)
         self.project_units = np.zeros(shape)
+        self.admin_units = np.zeros(shape)
         self.donations = np.zeros(shape[0])
