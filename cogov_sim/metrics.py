@@ -53,7 +53,7 @@ METRIC_NAMES: tuple[str, ...] = (
     *(f"{a}_{s}" for a in ATTITUDES for s in LIFE_STAGES), *(f"participation_{s}" for s in LIFE_STAGES),
     "active_participation", *(f"active_participation_{s}" for s in LIFE_STAGES), "party_members", "party_strength",
     *(f"coverage_{d}" for d in DOMAINS), "coverage", "mismatch",
-    "rc_admin_share", "rc_overload", "rc_autonomy",
+    "rc_admin_share", "rc_overload", "rc_overtime", "rc_autonomy",
     "so_count", "so_capacity", "so_funds", "so_government_share", "so_autonomy", "so_members", "volunteers",
     "public_spending", "met_public_units", "cost_per_met_need",
     "disputes_arisen", "disputes_resolved", "disputes_escalated", "disputes_open", "detection_delay",
@@ -112,7 +112,8 @@ def force_contributions(month: Month, residents: ResidentPopulation, government:
     ``staff_wage``, service units at ``so_unit_cost``; ``line`` is the main line's unit vector.
 
     Government (0): direct provision (+ its domains); grid running cost (+ half environment, half
-    safety); administrative hours pushed down to the RCs (− self-governance, sources §7.6.2); the
+    safety); department services delivered with administrative hours (+ their domains, sources §7.6.1);
+    administrative hours pushed down to the RCs (− self-governance, sources §7.6.2); the
     mutual aid an all-purpose grid displaces (− self-governance, sources §7.11.2).
     Residents (1): mutual aid (+ domains); fund projects their council chose (+ domains); hours in
     public affairs and deliberation (+ self-governance); escalated disputes not due to the
@@ -141,6 +142,7 @@ def force_contributions(month: Month, residents: ResidentPopulation, government:
     rows = [
         (0, on_domains(government.spending.sum(axis=0))),
         (0, on_domains(grid)),
+        (0, on_domains(month.admin_units.sum(axis=0) * cost)),
         (0, on_axis(-float(government.admin_demand.sum()) * wage, SELF_GOVERNANCE)),
         (0, on_axis(-displaced_self_organisation(float(aid.sum()), month.self_organisation), SELF_GOVERNANCE)),
         (1, on_domains(aid)),
@@ -210,6 +212,7 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["mismatch"] = supply_mismatch(supply, month.demand)
     out["rc_admin_share"] = float(np.mean([rc.admin_share for rc in committees]))
     out["rc_overload"] = float(np.mean([rc.overload for rc in committees]))
+    out["rc_overtime"] = float(np.mean([rc.overtime for rc in committees]))
     out["rc_autonomy"] = float(np.mean([rc.autonomy for rc in committees]))
     sos = list(organisations)
     out["so_count"] = float(len(sos))

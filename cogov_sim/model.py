@@ -19,7 +19,13 @@ from .actors.organisations import SocialOrganization, strongest_by_cell, tender_
 from .actors.residents import CommunityOffer, Resident, ResidentPopulation, new_residents
 from .ledger import Ledger
 from .mechanisms.forces import main_line
-from .mechanisms.government import grid_running_cost, grid_workers, information_channels
+from .mechanisms.government import (
+    grid_running_cost,
+    grid_workers,
+    information_channels,
+    staff_wage_bill,
+    work_station_hours,
+)
 from .mechanisms.organisations import founding_counts
 from .mechanisms.party import effective_coordination
 from .network import build_network
@@ -113,10 +119,11 @@ class CommunityModel(mesa.Model):
             escalation_cost=self.disputes.escalations_last_month * eco.escalation_cost,
             grid_cost=grid_running_cost(workers.sum(), sc.population.staff_hours, eco.staff_wage, eco.grid_office_cost,
                                         lev.grid_staff),
-            donations_last_month=self.donations_last_month, population=pop)
+            donations_last_month=self.donations_last_month, population=pop, staff_cost=self.staff_cost())
         tender_contracts(sos, purchase, eco, ledger, government.account)                  # M7 purchase of services
         government.provide(month, eco, beh, ledger, population=pop, unmet_last_month=residents.unmet_by_community,
-                           committee_hours=np.array([rc.hours for rc in self.committees]))    # M2 provision, M6 tasks
+                           committee_hours=np.array([rc.hours for rc in self.committees]),
+                           station_hours=self.work_station_hours())                           # M2 provision, M6 tasks
 
         self.agents_of(Enterprise).do("step", month, eco, beh, ledger)      # M8 market and co-building
         self.agents_of(ResidentsCommittee).do(                                           # M6 hours, M10 fund cycle
@@ -215,6 +222,21 @@ class CommunityModel(mesa.Model):
         return grid_workers(self.residents.community_population, self.spec.population.residents_per_grid,
                             self.levers.grid_staff, self.levers.grid_management)
 
+    def work_station_hours(self) -> np.ndarray:
+        """Work-station staff hours available to each RC this month (zero without a station, sources §7.6)."""
+        eco = self.spec.economy
+        return work_station_hours(self.n_communities, eco.work_station_staff, eco.rcs_per_work_station,
+                                  self.spec.population.staff_hours, self.levers.work_station)
+
+    def staff_cost(self) -> tuple[float, float]:
+        """This month's wage bills (CNY): RC staff, and the work station's staff and running cost
+        (sources §5.5.1, §7.6.2)."""
+        eco, hours = self.spec.economy, self.spec.population.staff_hours
+        stations = self.n_communities / eco.rcs_per_work_station * float(self.levers.work_station)
+        return (staff_wage_bill(sum(rc.staff for rc in self.committees), hours, eco.staff_wage, 0.0, 0.0),
+                staff_wage_bill(stations * eco.work_station_staff, hours, eco.staff_wage, stations,
+                                eco.work_station_office_cost))
+
     def property_managed(self) -> np.ndarray:
         """Whether a property company still manages each community."""
         managed = np.zeros(self.n_communities, bool)
@@ -228,7 +250,7 @@ class CommunityModel(mesa.Model):
         pop = np.maximum(self.residents.community_population, 1)
         return CommunityOffer(
             outreach_hours=np.array([rc.free_hours["outreach"] for rc in rcs]),
-            activity_hours=np.array([rc.free_hours["activities"] for rc in rcs]),
+            activity_hours=np.array([rc.free_hours["activities"] * rc.activity_space for rc in rcs]),
             council_hours=np.array([rc.free_hours["council"] for rc in rcs]),
             fund_per_resident=(self.government.fund_paid + self.donations_last_month) / pop,
             rc_response=np.array([rc.response_chance(self.spec.behaviour) for rc in rcs]),

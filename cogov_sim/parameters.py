@@ -247,9 +247,11 @@ class Population:
 class Levers:
     """Institutional levers (ODD Appendix D). A governance model is a bundle of these values."""
 
-    budget_per_resident: float = param(30.0, 0.0, 500.0, unit="CNY/resident/month",
-                                       source="assumption; sources §5.5 (under-funded budgets)",
-                                       doc="Street public budget for community services.")
+    budget_per_resident: float = param(42.0, 0.0, 500.0, unit="CNY/resident/month",
+                                       source="assumption; sources §5.5 (under-funded budgets): 30 for services plus "
+                                              "11.76 for RC staff (2.8/1,000 × 168 h × 25 CNY)",
+                                       doc="Street public budget for community services, RC staff wages and any work "
+                                           "station included.")
     directive_intensity: float = param(0.5, 0.0, 1.0, unit="index", source="sources §4.1, §5.1",
                                        doc="How hard government pushes its own plan and tasks down (行政主导).")
     responsiveness: float = param(0.3, 0.0, 1.0, unit="index", source="sources §2, §5.4",
@@ -268,7 +270,9 @@ class Levers:
                               doc="Administrative tasks pushed to each RC, as a share of its staff hours.")
     burden_reduction: float = param(0.0, 0.0, 1.0, unit="share", source="sources §3 减负增效 (Nanjing)",
                                     doc="Share of administrative tasks abolished by burden-reduction rules.")
-    work_station: bool = param(False, source="sources §3 居站分设", doc="A community work station absorbs admin tasks.")
+    work_station: bool = param(False, source="sources §3.5 居站分设, sources §7.6",
+                               doc="A community work station (staffed, paid by government) takes over admin tasks "
+                                   "up to its staff hours.")
     autonomy_grant: float = param(0.3, 0.0, 1.0, unit="index",
                                   source="sources §4.2–§4.4 还权 (return power); sources §6: 8% see autonomy",
                                   doc="RC autonomy granted by the institutional set-up: the RC starts at it, and a regime "
@@ -303,6 +307,15 @@ class Levers:
         source="sources §7.3.1, §4.5.8 (双报到, Mianyang); absent in the status quo",
         doc="Share of in-service (employed working-age) Party members who report to their residential community "
             "(双报到) and so are organised there.")
+    # --- administrative work as services: pooled mobilisation and department offices (sources §7.6–§7.8)
+    resource_pooling: float = param(
+        0.0, 0.0, 1.0, unit="index", source="sources §7.7.2–§7.7.3 (条与块之间的中介: departments pulled together)",
+        doc="Strength with which the street's management committee pools the departments' money into community "
+            "services (new money from the departments' lines, spent along government's direction).")
+    department_offices: float = param(
+        0.0, 0.0, 1.0, unit="index", source="sources §7.8.1 (departments set up offices and staff in the community)",
+        doc="Extent to which departments set up offices in the community, taking a share of the RC's funds that "
+            "follow tasks and of its activity space.")
 
 
 @dataclass(frozen=True)
@@ -325,8 +338,6 @@ class Economy:
                                    doc="Public cost of one escalated dispute.")
     market_price_index: float = param(1.0, 0.1, 10.0, unit="index", source="ODD §7.2",
                                       doc="Price of market services relative to median income.")
-    work_station_absorption: float = param(0.7, 0.0, 1.0, unit="share", source="sources §3 居站分设 (one station per 3–5 RCs)",
-                                           doc="Share of administrative tasks a work station takes over.")
     enterprise_giving: float = param(800.0, 0.0, 1e5, unit="CNY/enterprise/month", source="sources §2 supporting force",
                                      doc="Co-building contribution of a fully coordinated, recognised enterprise.")
     resident_giving: float = param(2.0, 0.0, 100.0, unit="CNY/donor/month", source="sources §4.4 micro-funds",
@@ -385,6 +396,33 @@ class Economy:
         2.0, 0.0, 40.0, unit="hours/act", source="assumption (a meeting or a suggestion takes an evening)",
         doc="Hours one act of taking part in public affairs or deliberating takes; valued at staff_wage in the force "
             "synthesis.")
+    # --- administrative work as services: work station, wages, pooling, department offices (sources §7.6–§7.8)
+    admin_service_share: float = param(
+        0.6, 0.0, 1.0, unit="share of admin hours",
+        source="assumption (sources §7.6.1: admin work is mostly services for departments; sources §3.1: paperwork)",
+        doc="Share of administrative hours that deliver department services to residents (the rest is paperwork, "
+            "reports, meetings, inspections); a service hour delivers 1/rc_unit_hours units.")
+    work_station_staff: float = param(
+        8.0, 2.0, 50.0, unit="staff/work station",
+        source="sources §7.6.3 (a head and a deputy); assumption (six clerks)",
+        doc="Staff of one community work station (社区工作站), paid staff_wage for staff_hours a month.")
+    rcs_per_work_station: float = param(
+        4.0, 1.0, 10.0, unit="RCs/work station", source="sources §3.5, §7.6.3 (one station per 3–5 RCs)",
+        doc="Residents' committees one work station serves; each RC gets this fraction of a station's staff and cost.")
+    work_station_office_cost: float = param(
+        3000.0, 0.0, 100000.0, unit="CNY/work station/month",
+        source="assumption (sources §7.6.2: a work station has a cost; as grid_office_cost)",
+        doc="Running cost of a work station beyond wages.")
+    department_funds_per_resident: float = param(
+        6.0, 0.0, 500.0, unit="CNY/resident/month",
+        source="assumption (sources §7.7.3 pooled resources; a fifth of the default street budget)",
+        doc="Departments' money pooled into community services at resource_pooling = 1.")
+    office_funds_share: float = param(
+        0.3, 0.0, 1.0, unit="share", source="assumption (sources §7.8.1: offices occupy the community's budget)",
+        doc="Share of the RC's funds that follow tasks taken by department offices at department_offices = 1.")
+    office_space_share: float = param(
+        0.3, 0.0, 1.0, unit="share", source="assumption (sources §7.8.1: offices occupy the community's office space)",
+        doc="Share of the RC's activity space (the reach of its activity hours) lost at department_offices = 1.")
 
 
 @dataclass(frozen=True)
@@ -792,6 +830,41 @@ class Behaviour:
     def society_goal(self) -> np.ndarray:
         """Society-wide goal weights over :data:`DOMAINS` (not normalised)."""
         return np.array([getattr(self, f"society_goal_{domain}") for domain in DOMAINS])
+    # --- M6 overload as overtime and lost quality; department services' domains (sources §7.6, §5.5)
+    rc_protected_core: float = param(
+        0.3, 0.0, 1.0, unit="share of contract hours",
+        source="assumption (sources §3.1: by law self-governing; sources §7.6.2: load crowds out, not abolishes)",
+        doc="Share of contract hours an RC keeps for self-governance at zero load; the core shrinks as c/(1 + load).")
+    rc_overtime_hours: float = param(
+        36.0, 0.0, 200.0, unit="hours/staff/month", source="Labour Law of the PRC art. 41 (at most 36 h a month)",
+        doc="Overtime cap per RC staff member: admin work beyond the contract room is done in overtime up to it.")
+    overload_quality_loss: float = param(
+        0.5, 0.0, 10.0, unit="1/overload", source="assumption (sources §5.5.2, §7.6.2: overloaded RCs)",
+        doc="Units per admin hour fall as 1/(1 + loss·overload) when the admin demand exceeds the contract room.")
+    admin_service_welfare: float = param(
+        3.0, 0.0, 10.0, unit="department lines",
+        source="sources §7.6.1 (civil affairs, disability, labour and social security)",
+        doc="Weight of welfare in the department services admin hours deliver (the six weights are normalised).")
+    admin_service_children: float = param(
+        0.0, 0.0, 10.0, unit="department lines", source="sources §7.6.1 (no department line named)",
+        doc="Weight of children in the department services admin hours deliver.")
+    admin_service_health: float = param(
+        2.0, 0.0, 10.0, unit="department lines", source="sources §7.6.1 (family planning, community health)",
+        doc="Weight of health in the department services admin hours deliver.")
+    admin_service_environment: float = param(
+        0.0, 0.0, 10.0, unit="department lines", source="sources §7.6.1 (no department line named)",
+        doc="Weight of environment in the department services admin hours deliver.")
+    admin_service_safety: float = param(
+        1.0, 0.0, 10.0, unit="department lines", source="sources §7.6.1 (policing)",
+        doc="Weight of safety in the department services admin hours deliver.")
+    admin_service_culture: float = param(
+        0.0, 0.0, 10.0, unit="department lines", source="sources §7.6.1 (no department line named)",
+        doc="Weight of culture in the department services admin hours deliver.")
+
+    @property
+    def admin_service_mix(self) -> np.ndarray:
+        """Department services' weights over :data:`DOMAINS` (not normalised; sources §7.6.1)."""
+        return np.array([getattr(self, f"admin_service_{domain}") for domain in DOMAINS])
 
 
 def blend_levers(start: Levers, target: Levers, fraction: float) -> Levers:

@@ -130,6 +130,7 @@ class Month:
     rc_money_units: np.ndarray = field(init=False)
     project_units: np.ndarray = field(init=False)
     so_steered: np.ndarray = field(init=False)
+    admin_units: np.ndarray = field(init=False)   # department services from admin hours (sources §7.6)
     donations: np.ndarray = field(init=False)
     # set by the model from the Party organisation (sources §7.3): Party strength per community
     # in [0, 1], and the coordination among actors it binds (the lever raised by that strength)
@@ -151,6 +152,7 @@ class Month:
         self.rc_units, self.rc_money_units = np.zeros(shape), np.zeros(shape)
         self.project_units = np.zeros(shape)
         self.so_steered = np.zeros(shape[0])
+        self.admin_units = np.zeros(shape)
         self.donations = np.zeros(shape[0])
         self.party_strength = np.zeros(shape[0])
         self.coordination = np.full(shape[0], self.levers.coordination)

@@ -107,16 +107,18 @@ def test_government_spends_exactly_the_budget_it_receives(any_run):
     model = any_run.model
     expected = model.levers.budget_per_resident * model.n_residents
     for books in any_run.books:
+        pooled = books.flows.get("department_pooling", 0.0)      # departments' pooled money (sources §7.7)
         assert books.budget_received == pytest.approx(expected)
-        assert books.government_outflow == pytest.approx(books.budget_received, rel=1e-9)
+        assert books.government_outflow == pytest.approx(books.budget_received + pooled, rel=1e-9)
         assert abs(books.government_balance) <= 1e-6 * expected
-    np.testing.assert_allclose(any_run.series["public_spending"], expected, rtol=1e-9)
+    pooled = np.array([books.flows.get("department_pooling", 0.0) for books in any_run.books])
+    np.testing.assert_allclose(any_run.series["public_spending"], expected + pooled, rtol=1e-9)
 
 
 def test_public_spending_splits_into_its_uses(any_run):
     """Every CNY the government pays out has a recorded use."""
-    uses = ("escalation", "grid", "participatory_fund", "microfund_matching", "incubation", "funds_follow_tasks",
-            "purchase_of_services", "direct_provision")
+    uses = ("rc_wages", "work_station", "escalation", "grid", "participatory_fund", "microfund_matching", "incubation",
+            "funds_follow_tasks", "purchase_of_services", "direct_provision")
     for books in any_run.books:
         assert sum(books.flows.get(u, 0.0) for u in uses) >= books.government_outflow * (1 - 1e-9)
 
@@ -139,8 +141,8 @@ def test_funds_follow_tasks_move_money_to_the_rcs(funded_and_unfunded):
     funded, unfunded = funded_and_unfunded
     lev = funded.levers
     budget = lev.budget_per_resident * funded.n_residents
-    fixed = sum(funded.ledger.flows.get(u, 0.0) for u in ("escalation", "grid", "participatory_fund",
-                                                           "microfund_matching", "incubation"))
+    fixed = sum(funded.ledger.flows.get(u, 0.0) for u in ("rc_wages", "work_station", "escalation", "grid",
+                                                           "participatory_fund", "microfund_matching", "incubation"))
     expected = lev.task_delegation * 1.0 * (budget - fixed)
     assert funded.ledger.flows["funds_follow_tasks"] == pytest.approx(expected)
     pop = funded.residents.community_population

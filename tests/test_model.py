@@ -99,7 +99,8 @@ def test_rc_and_so_state_is_sane(any_run):
     model = any_run.model
     for rc in model.committees:
         assert 0 <= rc.autonomy <= 1 and 0 <= rc.admin_share <= 1
-        assert sum(rc.free_hours.values()) == pytest.approx(rc.hours * (1 - rc.admin_share))
+        worked = rc.hours * (1 + rc.overtime)                # contract hours plus overtime
+        assert sum(rc.free_hours.values()) == pytest.approx(worked * (1 - rc.admin_share))
     for so in model.social_organisations:
         assert model.ledger.balance(so.account) >= -1e-6 and so.capacity >= 1.0 and 0 <= so.autonomy <= 1
     assert any_run.series["so_count"].iloc[-1] == len(model.social_organisations)

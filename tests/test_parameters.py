@@ -157,7 +157,8 @@ def _attribute_names() -> set[str]:
 def test_every_parameter_is_read_by_the_model():
     vectors = ({f"need_{s}_{d}" for s in LIFE_STAGES for d in DOMAINS} | {f"priority_{d}" for d in DOMAINS}
                | {f"society_goal_{d}" for d in DOMAINS}
-               | {f"time_cost_{s}" for s in LIFE_STAGES} | {f"rc_{u}_share" for u in RC_HOUR_USES})
+               | {f"time_cost_{s}" for s in LIFE_STAGES} | {f"rc_{u}_share" for u in RC_HOUR_USES}
+               | {f"admin_service_{d}" for d in DOMAINS})
     read = _attribute_names() | vectors
     unused = [f"{g}.{f.name}" for g, cls in GROUPS.items() for f in dataclasses.fields(cls) if f.name not in read]
     assert unused == []

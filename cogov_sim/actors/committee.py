@@ -16,11 +16,13 @@ from ..mechanisms.committee import (
     autonomy_drift,
     institutional_support,
     need_knowledge,
+    office_occupation,
     rc_unit_cost,
     response_chance,
 )
 from ..mechanisms.common import normalise
 from ..mechanisms.fund import project_allocation, split_grants
+from ..mechanisms.government import department_services
 from ..parameters import Behaviour, Economy, K, Population
 from ..state import Month
 
@@ -31,7 +33,8 @@ class ResidentsCommittee(mesa.Agent):
     Attributes:
         autonomy: self-governing autonomy α in [0, 1] (M6).
         staff, hours: staff and their monthly hours.
-        admin_share, overload, free_hours: this month's workload (M6).
+        admin_share, overload, overtime, free_hours: this month's workload (M6).
+        activity_space: share of the RC's activity space left by department offices (sources §7.8.1).
         knowledge: what the RC believes its residents need (a mix over domains).
         votes: deliberators' unmet needs gathered over the current fund cycle (M10).
         fund_share: how the last fund cycle split the pool over domains.
@@ -50,6 +53,8 @@ class ResidentsCommittee(mesa.Agent):
         self.hours = self.staff * population.staff_hours
         self.admin_share = 0.0
         self.overload = 0.0
+        self.overtime = 0.0
+        self.activity_space = 1.0
         self.free_hours: dict[str, float] = {}
         self.knowledge = np.full(K, 1.0 / K)
         self.votes = np.zeros(K)
@@ -78,8 +83,14 @@ class ResidentsCommittee(mesa.Agent):
         organisations = [so for so in organisations if so.community == c]
         beh = behaviour
         work = allocate_rc_hours(self.hours, admin_demand, self.autonomy, beh.refusable_share, lev.council,
-                                 beh.free_hour_shares, beh.council_hours_share)
+                                 beh.free_hour_shares, beh.council_hours_share, beh.rc_protected_core,
+                                 beh.rc_overtime_hours / self.hours * self.staff, beh.overload_quality_loss)
         self.admin_share, self.overload, self.free_hours = work.admin_share, work.overload, work.free_hours
+        self.overtime = work.overtime
+        month.admin_units[c] += department_services(np.array([work.admin_hours]), np.array([work.quality]),
+                                                    economy.admin_service_share, economy.rc_unit_hours,
+                                                    beh.admin_service_mix)[0]
+        self.host_department_offices(lev.department_offices, economy, ledger)
         self.knowledge = need_knowledge(normalise(month.demand[c]), direction, work.free_hours["needs"], residents,
                                         beh.need_collection_hours)
         month.rc_units[c] = work.free_hours["services"] / economy.rc_unit_hours * self.knowledge
@@ -96,6 +107,13 @@ class ResidentsCommittee(mesa.Agent):
         support = institutional_support(lev.rc_autonomy_support, engagement, lev.council, lev.two_way_evaluation,
                                         beh.support_engagement, beh.support_council, beh.support_two_way)
         self.autonomy = autonomy_drift(self.autonomy, pressure, support, beh.autonomy_rate)
+
+    def host_department_offices(self, department_offices: float, economy: Economy, ledger: Ledger) -> None:
+        """Department offices in the community take their share of the funds that followed tasks and
+        of the activity space (sources §7.8.1, the cooperative model's cost)."""
+        ledger.spend(self.account, office_occupation(department_offices, economy.office_funds_share)
+                     * ledger.balance(self.account), "department_offices")
+        self.activity_space = 1.0 - office_occupation(department_offices, economy.office_space_share)
 
     def response_chance(self, behaviour: Behaviour) -> float:
         """Chance this RC acts on a resident's voice this month (M4 input)."""

@@ -12,9 +12,12 @@ from ..ledger import Ledger
 from ..mechanisms.common import normalise
 from ..mechanisms.government import (
     administrative_load,
+    department_services,
     government_direction,
     information_quality,
+    pooled_department_funds,
     split_budget,
+    work_station_takeover,
 )
 from ..mechanisms.supply import allocate_direct_provision
 from ..parameters import Behaviour, Economy, K, Levers
@@ -30,7 +33,7 @@ class Government(mesa.Agent):
         fund_paid: money paid into each community's participatory fund this month (fund
             tranche and micro-fund matching, CNY): what residents see they can decide on.
         spending: direct provision this month by community and domain (CNY).
-        admin_demand: administrative hours pushed down to each RC this month.
+        admin_demand: administrative hours pushed down to each RC this month (after the work station's part).
     """
 
     account = "government"
@@ -51,10 +54,13 @@ class Government(mesa.Agent):
         self.response_chance = responsiveness * information_quality(strengths)
 
     def budget(self, levers: Levers, economy: Economy, ledger: Ledger, *, budget: float, escalation_cost: float,
-               grid_cost: float, donations_last_month: np.ndarray, population: np.ndarray) -> np.ndarray:
+               grid_cost: float, donations_last_month: np.ndarray, population: np.ndarray,
+               staff_cost: tuple[float, float]) -> np.ndarray:
         """Receive the month's budget, pay the fixed costs, transfer funds with delegated tasks.
 
-        Fixed costs are paid first, in this order, as far as the budget goes: escalations, grid,
+        Fixed costs are paid first, in this order, as far as the budget goes: community staff
+        (``staff_cost``: RC staff wages, then the work station's staff and running cost, sources §5.5.1,
+        §7.6.2), escalations, grid,
         the participatory-fund tranche (to each community's fund by population), micro-fund
         matching (by last month's donations), incubation. Of the rest (sources §4.3, §4.5) the delegated
         and funded share goes to the RCs by population. Returns the purchase-of-service budget
@@ -64,6 +70,8 @@ class Government(mesa.Agent):
         n_c = len(population)
         self.fund_paid = np.zeros(n_c)
         fixed = [
+            ("rc_wages", staff_cost[0], None),
+            ("work_station", staff_cost[1], None),
             ("escalation", escalation_cost, None),
             ("grid", grid_cost, None),
             ("participatory_fund", levers.participatory_fund / 12.0 * n_c, "fund"),
@@ -90,13 +98,18 @@ class Government(mesa.Agent):
         return split.purchase * np.outer(population / population.sum(), self.direction)
 
     def provide(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, *, population: np.ndarray,
-                unmet_last_month: np.ndarray, committee_hours: np.ndarray) -> None:
+                unmet_last_month: np.ndarray, committee_hours: np.ndarray,
+                station_hours: np.ndarray) -> None:
         """Spend what is left on direct provision (M2) and push administrative tasks down (M6).
 
-        Direct provision becomes ``month.government_units``; unfunded delegated tasks add to
-        the RCs' administrative hours.
+        Departments' pooled money (sources §7.7) joins direct provision, which becomes
+        ``month.government_units``; unfunded delegated tasks add to the RCs' administrative hours;
+        a work station takes them over up to ``station_hours`` (sources §7.6) and delivers them as
+        ``month.admin_units``.
         """
         lev = month.levers
+        ledger.transfer("departments", self.account, pooled_department_funds(
+            int(population.sum()), lev.resource_pooling, economy.department_funds_per_resident), "department_pooling")
         self.spending = allocate_direct_provision(ledger.balance(self.account), self.direction, population,
                                                   unmet_last_month, lev.equality_redistribution)
         ledger.spend(self.account, self.spending.sum(), "direct_provision")
@@ -104,6 +117,14 @@ class Government(mesa.Agent):
         unfunded_hours = (self.budget_split.delegated_unfunded * population / population.sum() / economy.so_unit_cost
                           * economy.rc_unit_hours * economy.unfunded_task_hours_share)
         self.admin_demand = administrative_load(committee_hours, lev.admin_load, lev.directive_intensity,
-                                                lev.burden_reduction, lev.work_station, economy.work_station_absorption,
-                                                lev.grid_management, behaviour.admin_directive_base,
+                                                lev.burden_reduction, lev.grid_management, behaviour.admin_directive_base,
                                                 behaviour.grid_admin_load) + unfunded_hours
+        self.take_over_admin(month, economy, behaviour, station_hours)
+
+    def take_over_admin(self, month: Month, economy: Economy, behaviour: Behaviour, station_hours: np.ndarray) -> None:
+        """The work station's staff take administrative hours off the RCs up to their own hours
+        (zero without a station) and deliver them as department services (sources §3.5 居站分设, sources §7.6)."""
+        taken = work_station_takeover(self.admin_demand, station_hours)
+        self.admin_demand = self.admin_demand - taken
+        month.admin_units += department_services(taken, np.ones_like(taken), economy.admin_service_share,
+                                                 economy.rc_unit_hours, behaviour.admin_service_mix)

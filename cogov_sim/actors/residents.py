@@ -230,7 +230,8 @@ class ResidentPopulation:
     def meet_needs(self, month: Month, behaviour: Behaviour) -> None:
         """M2: all providers' supply meets residents' needs; sets coverage and unmet need."""
         r = self.table
-        month.public_units = month.government_units + month.so_units + month.project_units + month.rc_money_units
+        month.public_units = (month.government_units + month.so_units + month.project_units + month.rc_money_units
+                              + month.admin_units)
         month.self_organisation = 1.0 - behaviour.grid_dependence * float(month.levers.grid_management)
         month.aid = mutual_aid(self.adjacency, r.participated[:, 2], behaviour.mutual_aid_rate) * month.self_organisation
         month.unmet, month.met_public = match_services(month.need, r.community, month.public_units, month.rc_units,

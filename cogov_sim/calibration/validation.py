@@ -150,10 +150,9 @@ def facts(runs: P.PatternRuns) -> dict[str, Any]:
         out["last_survey_year"] = last
         out["t2_drift_pp"] = float(100 * (by_year.loc[last, "T2"] - by_year.loc[list(SURVEY_YEARS), "T2"].mean()))
     status_quo = load_scenario(CALIBRATION_SCENARIO)
-    lev, eco, beh = status_quo.levers, status_quo.economy, status_quo.behaviour
+    lev, beh = status_quo.levers, status_quo.behaviour
     out["admin_demand"] = float(administrative_load(np.ones(1), lev.admin_load, lev.directive_intensity,
-                                                    lev.burden_reduction, lev.work_station,
-                                                    eco.work_station_absorption, lev.grid_management,
+                                                    lev.burden_reduction, lev.grid_management,
                                                     beh.admin_directive_base, beh.grid_admin_load)[0])
     weights = (beh.support_engagement, beh.support_council, beh.support_two_way)
     out["council_support"] = (institutional_support(0.0, 0.0, True, False, *weights)

@@ -9,31 +9,76 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Workload:
-    """One RC's month: hours by use and the admin indicators."""
+    """One RC's month: hours by use and the admin indicators.
+
+    ``admin_hours`` are worked on administrative tasks (contract hours plus overtime);
+    ``admin_share`` is their share of all hours worked; ``overload`` the admin work accepted
+    beyond the contract room, per contract hour; ``overtime`` hours beyond contract per contract
+    hour; ``quality`` the units an admin hour delivers relative to unhurried work.
+    """
 
     admin_hours: float
     free_hours: dict[str, float]
     admin_share: float
     overload: float
+    overtime: float = 0.0
+    quality: float = 1.0
 
 
 def allocate_rc_hours(total_hours: float, admin_demand: float, autonomy: float, refusable: float,
-                      council: bool, free_hour_shares: dict[str, float], council_share: float) -> Workload:
-    """Hours to administrative tasks first, as far as autonomy lets the RC refuse (sources §3.1, §4.3.1):
+                      council: bool, free_hour_shares: dict[str, float], council_share: float,
+                      protected_core: float = 0.0, overtime_cap: float = 0.0, quality_loss: float = 0.0) -> Workload:
+    """Hours to administrative tasks first, as far as autonomy lets the RC refuse (sources §3.1, §4.3.1),
+    with overload absorbed as overtime and lost quality (:func:`admin_under_load`, sources §7.6.2):
 
-    ``accepted = L · (1 − α·ρ)``; ``admin = min(H, accepted)``; ``overload = max(0, accepted − H)/H``;
-    free hours ``H − admin`` split by ``free_hour_shares`` (``Behaviour.free_hour_shares``);
-    where a council exists it gets ``council_share`` and the other uses shrink by ``1 − council_share``.
+    ``accepted = L · (1 − α·ρ)``; contract admin hours, overtime and overload from
+    :func:`admin_under_load`; free hours ``H − contract admin`` (never zero while the protected core
+    ``c > 0``) split by ``free_hour_shares`` (``Behaviour.free_hour_shares``); where a council exists
+    it gets ``council_share`` and the other uses shrink by ``1 − council_share``.
+    ``admin share = (contract admin + overtime) / (H + overtime)``.
     """
     accepted = admin_demand * (1.0 - autonomy * refusable)
-    admin = min(total_hours, accepted)
-    free = total_hours - admin
+    load = admin_under_load(total_hours, accepted, protected_core, overtime_cap, quality_loss)
+    free = total_hours - load.contract_hours
     shares = dict(free_hour_shares)
     if council:
         shares = {k: v * (1.0 - council_share) for k, v in shares.items()}
         shares["council"] = council_share
-    return Workload(admin_hours=admin, free_hours={k: free * v for k, v in shares.items()},
-                    admin_share=admin / total_hours, overload=max(0.0, accepted - total_hours) / total_hours)
+    worked = load.contract_hours + load.overtime_hours
+    return Workload(admin_hours=worked, free_hours={k: free * v for k, v in shares.items()},
+                    admin_share=worked / (total_hours + load.overtime_hours), overload=load.overload,
+                    overtime=load.overtime_hours / total_hours, quality=load.quality)
+
+
+@dataclass(frozen=True)
+class AdminLoad:
+    """How an RC's staff absorb the administrative work they accepted (:func:`admin_under_load`)."""
+
+    contract_hours: float
+    overtime_hours: float
+    overload: float
+    quality: float
+
+
+def admin_under_load(contract: float, accepted: float, protected_core: float, overtime_cap: float,
+                     quality_loss: float) -> AdminLoad:
+    """Overload is overtime and lost quality, not the end of self-governance (sources §7.6.2, §5.5.2):
+
+    with load ``x = accepted / H`` the RC protects a core of self-governance hours
+    ``core = H · c / (1 + x)`` (``c`` = ``rc_protected_core``), which shrinks with load along a saturating
+    curve but never reaches zero; admin work takes contract hours up to the room ``H − core``:
+    ``a = min(accepted, H − core)``; what does not fit is the overload ``o = (accepted − a)/H``, worked in
+    overtime up to the cap ``O = min(κ·H, accepted − a)`` (``κ`` = ``rc_overtime_hours / staff_hours``,
+    the rest left undone), and every admin hour delivers ``q = 1 / (1 + θ·o)`` of its units
+    (``θ`` = ``overload_quality_loss``).
+    """
+    x = accepted / contract
+    room = contract * (1.0 - protected_core / (1.0 + x))
+    admin = min(accepted, room)
+    overload = (accepted - admin) / contract
+    overtime = min(overtime_cap * contract, accepted - admin)
+    return AdminLoad(contract_hours=admin, overtime_hours=overtime, overload=overload,
+                     quality=1.0 / (1.0 + quality_loss * overload))
 
 
 def autonomy_drift(autonomy: float, pressure: float, support: float, rate: float) -> float:
@@ -90,3 +135,10 @@ def need_knowledge(demand_mix: np.ndarray, direction: np.ndarray, collection_hou
     follows the street's direction)."""
     q = min(1.0, collection_hours / max(hours_per_resident * residents, 1e-9))
     return q * demand_mix + (1.0 - q) * direction
+
+
+def office_occupation(department_offices: float, share: float) -> float:
+    """Share of the RC's funds or activity space department offices occupy (sources §7.8.1:
+    departments set up offices and posted staff in the community, taking its office space and
+    budget): ``d · s`` with ``s`` = ``office_funds_share`` or ``office_space_share``."""
+    return department_offices * share

@@ -68,17 +68,16 @@ def split_budget(available: float, fixed_costs: float, task_delegation: float, f
 
 
 def administrative_load(hours: np.ndarray, admin_load: float, directive_intensity: float, burden_reduction: float,
-                        work_station: bool, absorption: float, grid_management: bool, directive_base: float,
-                        grid_load: float) -> np.ndarray:
-    """Administrative hours pushed down to each RC (sources §3.1 千条线一根针, sources §3.4 减负, sources §3.5 居站分设;
+                        grid_management: bool, directive_base: float, grid_load: float) -> np.ndarray:
+    """Administrative hours pushed down to each RC (sources §3.1 千条线一根针, sources §3.4 减负;
     sources §4.5.5 grid):
 
-    ``L_c = hours_c · [λ·(b + d)·(1 − r)·(1 − w·a) + l_grid·grid]``
-    with load λ, directive intensity d, burden reduction r, work-station absorption a,
-    ``b`` = ``admin_directive_base`` and ``l_grid`` = ``grid_admin_load``.
+    ``L_c = hours_c · [λ·(b + d)·(1 − r) + l_grid·grid]``
+    with load λ, directive intensity d, burden reduction r, ``b`` = ``admin_directive_base`` and
+    ``l_grid`` = ``grid_admin_load``. A work station takes its part afterwards
+    (:func:`work_station_takeover`).
     """
     share = admin_load * (directive_base + directive_intensity) * (1.0 - burden_reduction)
-    share *= 1.0 - absorption * float(work_station)
     return hours * (share + grid_load * float(grid_management))
 
 
@@ -126,3 +125,43 @@ def information_channels(rc_needs_hours: np.ndarray, population: np.ndarray, dem
         b.audit_channel_strength * float(satisfaction_audits),
     ])
     return signals, strengths
+
+
+# --- administrative work as services: work station, wages, pooled departments (sources §7.6, §7.7)
+def work_station_hours(n_committees: int, station_staff: float, rcs_per_station: float, staff_hours: float,
+                       work_station: bool) -> np.ndarray:
+    """Staff hours of the community work station (社区工作站, 居站分设) available to each RC a month
+    (sources §3.5, §7.6.3: one station with a head and a deputy per 3–5 RCs):
+    ``S_c = staff / RCs per station · staff_hours · station``. A street whose RC count is not a
+    multiple of a station's shares stations with its neighbours: each RC gets its fraction."""
+    return np.full(n_committees, station_staff / rcs_per_station * staff_hours * float(work_station))
+
+
+def work_station_takeover(admin_demand: np.ndarray, station_hours: np.ndarray) -> np.ndarray:
+    """Administrative hours a work station takes over from each RC (sources §3.5, §7.6.2): all of
+    them up to its staff hours, ``T_c = min(L_c, S_c)`` — no free capacity."""
+    return np.minimum(admin_demand, station_hours)
+
+
+def staff_wage_bill(staff: float, staff_hours: float, wage: float, stations: float, office_cost: float) -> float:
+    """Monthly cost government pays for community staff (sources §5.5.1 low pay, sources §7.6.2 a station
+    has a cost): ``staff · hours · wage + stations · office cost`` (RC staff with ``stations = 0``;
+    work-station staff plus their stations' running cost)."""
+    return staff * staff_hours * wage + stations * office_cost
+
+
+def department_services(hours: np.ndarray, quality: np.ndarray, service_share: float, unit_hours: float,
+                        mix: np.ndarray) -> np.ndarray:
+    """Department services delivered by administrative hours, by community and domain (sources §7.6.1:
+    policing, family planning, civil affairs, disability, labour and social security, community health):
+    ``U_c,k = h_c · q_c · σ / u · normalise(mix)_k`` with ``σ`` = ``admin_service_share``, ``u`` =
+    ``rc_unit_hours`` and ``q`` the quality of the work (1 without overload). The mix follows the
+    departments' lines, not residents' needs (mismatch stays honest, sources §5.4)."""
+    return np.outer(hours * quality * service_share / unit_hours, normalise(mix))
+
+
+def pooled_department_funds(residents: int, pooling: float, per_resident: float) -> float:
+    """Departments' money the street's management committee pools into community services this month
+    (sources §7.7.2 条与块之间的中介, sources §7.7.3 pooled resources): ``p · f · N``, new money from the
+    departments' lines (``departments`` account), spent as direct provision along g."""
+    return pooling * per_resident * residents
