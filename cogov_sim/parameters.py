@@ -711,7 +711,7 @@ class Behaviour:
         doc="Share of an RC's deference to the street that a council's backing removes when the RC decides whether to "
             "consent to an unfunded task.")
     council_supervision: float = param(
-        0.3, 0.0, 1.0, unit="share", source="assumption (sources §4.2.3 议行分离, §7.14.2)",
+        0.3, 0.0, 1.0, unit="share", source="assumption (sources §4.2.3 议行分离, sources §7.14.2)",
         doc="Share of the gap to full accountability a council's supervision closes: the RC's will to act on residents' "
             "voices, and its knowledge of their needs instead of the street's direction.")
 

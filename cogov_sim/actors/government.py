@@ -148,4 +148,4 @@ class Government(mesa.Agent):
             behaviour.audit_discipline)
         self.audit_failed, self.audit_failures = result.failed, result.failures
         self.disciplined, self.sanction = result.disciplined, result.sanction
-        self.audit_referrals += int((result.failures >= 2).sum())
+        self.audit_referrals += int((result.failures > 1).sum())

@@ -164,13 +164,13 @@ def satisfaction_audit(satisfied: np.ndarray, pass_share: float, failures: np.nd
     second failure goes to the anti-malpractice office and officials are disciplined.
 
     ``failed_c = satisfied_c < pass_share``; ``failures'_c = (failures_c + 1)·failed_c`` (a pass
-    clears the record); ``disciplined'_c = disciplined_c ∨ failures'_c ≥ 2``;
+    clears the record); ``disciplined'_c = disciplined_c ∨ failures'_c > 1``;
     ``sanction_c = max(rectification·failed_c, discipline·disciplined'_c)``: rectification lasts
     until the next audit, discipline for good.
     """
     failed = satisfied < pass_share
     failures = np.where(failed, failures + 1, 0)
-    disciplined = disciplined | (failures >= 2)
+    disciplined = disciplined | (failures > 1)
     sanction = np.maximum(rectification * failed, discipline * disciplined)
     return AuditResult(failed=failed, failures=failures, disciplined=disciplined, sanction=sanction)
 
