@@ -62,6 +62,8 @@ METRIC_NAMES: tuple[str, ...] = (
     *(f"force_main_{a}" for a in ACTORS), *(f"force_angle_{a}_{b}" for a, b in ACTOR_PAIRS),
     "synthesis_efficiency", "opposition_share",
     "residents", "ledger_imbalance",
+    "audit_failures", "audit_sanctioned_share", "audit_referrals", "tasks_refused_hours", "rc_admin_demand",
+    "rc_response_chance",
 )
 
 
@@ -172,6 +174,23 @@ def force_synthesis(month: Month, residents: ResidentPopulation, government: Gov
     return signed_synthesis(contributions, actor, len(ACTORS), line)
 
 
+def institution_outputs(month: Month, government: Government,
+                        committees: Sequence[ResidentsCommittee]) -> dict[str, float]:
+    """Satisfaction audits (sources §7.13), consent to task transfers (sources §7.14.1) and the RCs'
+    responsiveness: communities that failed the last audit, share under a sanction, referrals for
+    discipline so far (zero where audits do not exist); unfunded task hours the RCs refused this
+    month; administrative hours demanded per RC hour; mean chance an RC acts on a voice."""
+    audits = float(month.levers.satisfaction_audits)
+    return {
+        "audit_failures": audits * float(government.audit_failed.sum()),
+        "audit_sanctioned_share": audits * float(np.mean(government.sanction > 0)),
+        "audit_referrals": audits * float(government.audit_referrals),
+        "tasks_refused_hours": float(government.refused_hours.sum()),
+        "rc_admin_demand": float(np.mean([government.admin_demand[rc.community] / rc.hours for rc in committees])),
+        "rc_response_chance": float(np.mean([rc.response for rc in committees])),
+    }
+
+
 def monthly(month: Month, residents: ResidentPopulation, government: Government,
             committees: Sequence[ResidentsCommittee], organisations: Sequence[SocialOrganization],
             disputes: DisputeDesk, ledger: Ledger, economy: Economy, behaviour: Behaviour) -> dict[str, float]:
@@ -246,5 +265,6 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["synthesis_efficiency"] = synthesis.efficiency
     out["opposition_share"] = synthesis.opposition
     out["residents"] = float(len(residents))
+    out.update(institution_outputs(month, government, committees))
     out["ledger_imbalance"] = ledger.imbalance()
     return out

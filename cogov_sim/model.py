@@ -123,7 +123,8 @@ class CommunityModel(mesa.Model):
         tender_contracts(sos, purchase, eco, ledger, government.account)                  # M7 purchase of services
         government.provide(month, eco, beh, ledger, population=pop, unmet_last_month=residents.unmet_by_community,
                            committee_hours=np.array([rc.hours for rc in self.committees]),
-                           station_hours=self.work_station_hours())                           # M2 provision, M6 tasks
+                           station_hours=self.work_station_hours(),                           # M2 provision, M6 tasks
+                           refused_share=np.array([rc.consent_refusal(lev, beh) for rc in self.committees]))
 
         self.agents_of(Enterprise).do("step", month, eco, beh, ledger)      # M8 market and co-building
         self.agents_of(ResidentsCommittee).do(                                           # M6 hours, M10 fund cycle
@@ -145,6 +146,7 @@ class CommunityModel(mesa.Model):
                                              self.streams.participation)   # M3
         self.agents_of(ResidentsCommittee).do("hear_residents", votes)                   # M10 deliberators' votes
         residents.update_attitudes(month, offer, drivers, beh, self.streams.responses)               # M4 attitudes
+        government.audit(self.month, lev, beh, residents.table.satisfaction, residents.table.community)  # 民意访评
         self.grow_organisations(month)                                                    # M7 membership and births
 
         self.donations_last_month = month.donations

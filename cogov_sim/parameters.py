@@ -316,6 +316,11 @@ class Levers:
         0.0, 0.0, 1.0, unit="index", source="sources §7.8.1 (departments set up offices and staff in the community)",
         doc="Extent to which departments set up offices in the community, taking a share of the RC's funds that "
             "follow tasks and of its activity space.")
+    # --- government-side institutions: consent to task transfers (sources §7.14)
+    task_consent: float = param(
+        0.0, 0.0, 1.0, unit="share", source="sources §4.3.4, §7.14.1 征得社区组织同意",
+        doc="Share of task transfers that need the community organisation's agreement: there an RC may refuse "
+            "delegated tasks that come without their money, and the departments keep what it refuses.")
 
 
 @dataclass(frozen=True)
@@ -865,6 +870,34 @@ class Behaviour:
     def admin_service_mix(self) -> np.ndarray:
         """Department services' weights over :data:`DOMAINS` (not normalised; sources §7.6.1)."""
         return np.array([getattr(self, f"admin_service_{domain}") for domain in DOMAINS])
+    # --- government-side institutions: satisfaction audits, consent, council supervision (sources §7.13, §7.14)
+    audit_period_months: int = param(
+        12, 1, 60, unit="months", source="assumption (sources §7.13.1: a yearly audit of departments and units)",
+        doc="Months between two satisfaction audits (民意访评) where audits exist.")
+    audit_pass_share: float = param(
+        0.5, 0.0, 1.0, unit="share of residents", source="assumption (a majority satisfied; sources §7.13.2)",
+        doc="A community's units pass the audit when at least this share of its residents are satisfied with services "
+            "(satisfaction above satisfied_threshold).")
+    audit_rectification: float = param(
+        0.3, 0.0, 1.0, unit="sanction level", source="assumption (sources §7.13.2: failing units must put things right)",
+        doc="Sanction level after a first failed audit, until the next audit: share of the departments' provision in "
+            "the community re-aimed at its unmet needs (and, times audit_pushdown_cut, of the push-down withdrawn).")
+    audit_discipline: float = param(
+        0.6, 0.0, 1.0, unit="sanction level",
+        source="assumption (sources §7.13.2: a second failure goes to the anti-malpractice office, officials disciplined)",
+        doc="Sanction level after a second failure in a row; it lasts while audits run (the floor of later sanctions).")
+    audit_pushdown_cut: float = param(
+        0.5, 0.0, 1.0, unit="share per sanction level", source="assumption (sources §7.13.2, §3.1)",
+        doc="Share of the administrative hours pushed down to a sanctioned community's RC withdrawn per unit of "
+            "sanction level.")
+    consent_council_backing: float = param(
+        0.5, 0.0, 1.0, unit="share", source="assumption (sources §4.2.3, §7.14.2: the council deliberates and supervises)",
+        doc="Share of an RC's deference to the street that a council's backing removes when the RC decides whether to "
+            "consent to an unfunded task.")
+    council_supervision: float = param(
+        0.3, 0.0, 1.0, unit="share", source="assumption (sources §4.2.3 议行分离, sources §7.14.2)",
+        doc="Share of the gap to full accountability a council's supervision closes: the RC's will to act on residents' "
+            "voices, and its knowledge of their needs instead of the street's direction.")
 
 
 def blend_levers(start: Levers, target: Levers, fraction: float) -> Levers:

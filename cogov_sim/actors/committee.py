@@ -14,6 +14,8 @@ from ..mechanisms.committee import (
     administrative_pressure,
     allocate_rc_hours,
     autonomy_drift,
+    consent_refusal,
+    council_supervision,
     institutional_support,
     need_knowledge,
     office_occupation,
@@ -23,7 +25,7 @@ from ..mechanisms.committee import (
 from ..mechanisms.common import normalise
 from ..mechanisms.fund import project_allocation, split_grants
 from ..mechanisms.government import department_services
-from ..parameters import Behaviour, Economy, K, Population
+from ..parameters import Behaviour, Economy, K, Levers, Population
 from ..state import Month
 
 
@@ -40,6 +42,8 @@ class ResidentsCommittee(mesa.Agent):
         fund_share: how the last fund cycle split the pool over domains.
         project_units: service units per month delivered by the current cycle's projects.
         project_months_left: months the current projects still run.
+        supervised: a council supervises this RC (sources §7.14.2; set each month from the levers).
+        response: chance the RC acts on a resident's voice, after this month's work (M4 input).
     """
 
     def __init__(self, model: mesa.Model, community: int, autonomy: float, residents: float,
@@ -62,6 +66,8 @@ class ResidentsCommittee(mesa.Agent):
         self.fund_share = np.zeros(K)
         self.project_units = np.zeros(K)
         self.project_months_left = 0
+        self.supervised = False
+        self.response = 0.0
 
     def begin_month(self) -> None:
         """Projects of a finished cycle stop delivering."""
@@ -93,6 +99,9 @@ class ResidentsCommittee(mesa.Agent):
         self.host_department_offices(lev.department_offices, economy, ledger)
         self.knowledge = need_knowledge(normalise(month.demand[c]), direction, work.free_hours["needs"], residents,
                                         beh.need_collection_hours)
+        self.supervised = bool(lev.council)
+        self.knowledge = council_supervision(self.knowledge, normalise(month.demand[c]), self.supervised,
+                                             beh.council_supervision)
         month.rc_units[c] = work.free_hours["services"] / economy.rc_unit_hours * self.knowledge
         spent = ledger.spend(self.account, ledger.balance(self.account), "rc_services")
         cost = rc_unit_cost(economy.so_unit_cost, economy.government_cost_ratio, self.experience,
@@ -107,6 +116,7 @@ class ResidentsCommittee(mesa.Agent):
         support = institutional_support(lev.rc_autonomy_support, engagement, lev.council, lev.two_way_evaluation,
                                         beh.support_engagement, beh.support_council, beh.support_two_way)
         self.autonomy = autonomy_drift(self.autonomy, pressure, support, beh.autonomy_rate)
+        self.response = self.response_chance(beh)
 
     def host_department_offices(self, department_offices: float, economy: Economy, ledger: Ledger) -> None:
         """Department offices in the community take their share of the funds that followed tasks and
@@ -116,8 +126,16 @@ class ResidentsCommittee(mesa.Agent):
         self.activity_space = 1.0 - office_occupation(department_offices, economy.office_space_share)
 
     def response_chance(self, behaviour: Behaviour) -> float:
-        """Chance this RC acts on a resident's voice this month (M4 input)."""
-        return response_chance(self.admin_share, self.autonomy, behaviour.rc_response_base)
+        """Chance this RC acts on a resident's voice this month (M4 input); a supervising council
+        holds it to account (sources §7.14.2)."""
+        return response_chance(self.admin_share,
+                               council_supervision(self.autonomy, 1.0, self.supervised, behaviour.council_supervision),
+                               behaviour.rc_response_base)
+
+    def consent_refusal(self, levers: Levers, behaviour: Behaviour) -> float:
+        """Share of this month's delegated tasks without money the RC refuses where transfers need its
+        agreement (征得社区组织同意, sources §7.14.1); its council backs the refusal."""
+        return consent_refusal(self.autonomy, levers.task_consent, levers.council, behaviour.consent_council_backing)
 
     def hear_residents(self, votes: np.ndarray) -> None:
         """Deliberators' unmet needs this month (community × domain) join this cycle's votes."""

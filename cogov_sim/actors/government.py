@@ -12,11 +12,17 @@ from ..ledger import Ledger
 from ..mechanisms.common import normalise
 from ..mechanisms.government import (
     administrative_load,
+    audited_pushdown,
     department_services,
     government_direction,
     information_quality,
+    kept_tasks,
     pooled_department_funds,
+    rectified_provision,
+    satisfaction_audit,
+    satisfied_share,
     split_budget,
+    unfunded_task_money,
     work_station_takeover,
 )
 from ..mechanisms.supply import allocate_direct_provision
@@ -34,6 +40,11 @@ class Government(mesa.Agent):
             tranche and micro-fund matching, CNY): what residents see they can decide on.
         spending: direct provision this month by community and domain (CNY).
         admin_demand: administrative hours pushed down to each RC this month (after the work station's part).
+        refused_hours: hours of unfunded delegated tasks each RC refused this month (they stay with
+            the departments, sources §7.14.1).
+        audit_failures, disciplined, sanction, audit_failed: satisfaction-audit record per community
+            (failed audits in a row, ever referred for discipline, sanction level, failed the last
+            audit; sources §7.13); audit_referrals: referrals for discipline so far.
     """
 
     account = "government"
@@ -46,6 +57,12 @@ class Government(mesa.Agent):
         self.response_chance = 0.0
         self.fund_paid = np.zeros(n_communities)
         self.budget_split = None
+        self.refused_hours = np.zeros(n_communities)
+        self.audit_failures = np.zeros(n_communities, np.int64)
+        self.disciplined = np.zeros(n_communities, bool)
+        self.sanction = np.zeros(n_communities)
+        self.audit_failed = np.zeros(n_communities, bool)
+        self.audit_referrals = 0
 
     def set_direction(self, levers: Levers, behaviour: Behaviour, signals: np.ndarray, strengths: np.ndarray) -> None:
         """Direction from the top-down priority and the needs that reach it (M5)."""
@@ -98,27 +115,38 @@ class Government(mesa.Agent):
         return split.purchase * np.outer(population / population.sum(), self.direction)
 
     def provide(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, *, population: np.ndarray,
-                unmet_last_month: np.ndarray, committee_hours: np.ndarray,
-                station_hours: np.ndarray) -> None:
+                unmet_last_month: np.ndarray, committee_hours: np.ndarray, station_hours: np.ndarray,
+                refused_share: np.ndarray) -> None:
         """Spend what is left on direct provision (M2) and push administrative tasks down (M6).
 
-        Departments' pooled money (sources §7.7) joins direct provision, which becomes
-        ``month.government_units``; unfunded delegated tasks add to the RCs' administrative hours;
-        a work station takes them over up to ``station_hours`` (sources §7.6) and delivers them as
+        Departments' pooled money (sources §7.7) joins direct provision. Unfunded delegated tasks an
+        RC refused (``refused_share`` per community, sources §7.14.1) stay with the departments, which
+        spend on delivering them in that community (ledger ``refused_tasks``); the rest of the balance
+        is direct provision. Sanctions of failed satisfaction audits re-aim a community's provision at
+        its unmet needs and withdraw push-down (sources §7.13.2). Provision becomes
+        ``month.government_units``; accepted unfunded tasks add to the RCs' administrative hours; a work
+        station takes them over up to ``station_hours`` (sources §7.6) and delivers them as
         ``month.admin_units``.
         """
         lev = month.levers
         ledger.transfer("departments", self.account, pooled_department_funds(
             int(population.sum()), lev.resource_pooling, economy.department_funds_per_resident), "department_pooling")
+        sanction = self.sanction * float(lev.satisfaction_audits)
+        task_money = unfunded_task_money(self.budget_split.delegated_unfunded, population,
+                                         economy.unfunded_task_hours_share)
+        kept = kept_tasks(task_money, refused_share, self.direction, ledger.balance(self.account))
+        ledger.spend(self.account, kept.sum(), "refused_tasks")
         self.spending = allocate_direct_provision(ledger.balance(self.account), self.direction, population,
                                                   unmet_last_month, lev.equality_redistribution)
         ledger.spend(self.account, self.spending.sum(), "direct_provision")
+        self.spending = rectified_provision(self.spending + kept, unmet_last_month, sanction)
         month.government_units = self.spending / (economy.so_unit_cost * economy.government_cost_ratio)
-        unfunded_hours = (self.budget_split.delegated_unfunded * population / population.sum() / economy.so_unit_cost
-                          * economy.rc_unit_hours * economy.unfunded_task_hours_share)
-        self.admin_demand = administrative_load(committee_hours, lev.admin_load, lev.directive_intensity,
-                                                lev.burden_reduction, lev.grid_management, behaviour.admin_directive_base,
-                                                behaviour.grid_admin_load) + unfunded_hours
+        self.refused_hours = kept.sum(axis=1) / economy.so_unit_cost * economy.rc_unit_hours
+        unfunded_hours = np.maximum(task_money / economy.so_unit_cost * economy.rc_unit_hours - self.refused_hours, 0.0)
+        self.admin_demand = audited_pushdown(
+            administrative_load(committee_hours, lev.admin_load, lev.directive_intensity, lev.burden_reduction,
+                                lev.grid_management, behaviour.admin_directive_base, behaviour.grid_admin_load)
+            + unfunded_hours, sanction, behaviour.audit_pushdown_cut)
         self.take_over_admin(month, economy, behaviour, station_hours)
 
     def take_over_admin(self, month: Month, economy: Economy, behaviour: Behaviour, station_hours: np.ndarray) -> None:
@@ -128,3 +156,18 @@ class Government(mesa.Agent):
         self.admin_demand = self.admin_demand - taken
         month.admin_units += department_services(taken, np.ones_like(taken), economy.admin_service_share,
                                                  economy.rc_unit_hours, behaviour.admin_service_mix)
+
+    def audit(self, month_index: int, levers: Levers, behaviour: Behaviour, satisfaction: np.ndarray,
+              community: np.ndarray) -> None:
+        """Satisfaction audit (民意访评, sources §7.13) at the end of every audit period where audits exist:
+        residents' satisfaction with services per community; failing units rectify, a second failure
+        in a row is referred for discipline (the sanctions act from next month in :meth:`provide`)."""
+        if not levers.satisfaction_audits or (month_index + 1) % behaviour.audit_period_months:
+            return
+        result = satisfaction_audit(
+            satisfied_share(satisfaction, community, len(self.sanction), behaviour.satisfied_threshold),
+            behaviour.audit_pass_share, self.audit_failures, self.disciplined, behaviour.audit_rectification,
+            behaviour.audit_discipline)
+        self.audit_failed, self.audit_failures = result.failed, result.failures
+        self.disciplined, self.sanction = result.disciplined, result.sanction
+        self.audit_referrals += int((result.failures > 1).sum())

@@ -142,3 +142,21 @@ def office_occupation(department_offices: float, share: float) -> float:
     departments set up offices and posted staff in the community, taking its office space and
     budget): ``d · s`` with ``s`` = ``office_funds_share`` or ``office_space_share``."""
     return department_offices * share
+
+
+def consent_refusal(autonomy: float, consent: float, council: bool, backing: float) -> float:
+    """Share of the delegated tasks without money an RC refuses where transfers need the community
+    organisation's agreement (征得社区组织同意, sources §7.14.1):
+    ``refused = κ · (1 − (1 − α)·(1 − b·council))``, ``κ`` = ``task_consent``, ``b`` = ``consent_council_backing``.
+    A quasi-subordinate RC (α = 0) without a council consents to everything; the council's backing
+    lets it say no (sources §7.14.2)."""
+    return consent * (1.0 - (1.0 - autonomy) * (1.0 - backing * float(council)))
+
+
+def council_supervision(value: np.ndarray | float, accountable: np.ndarray | float, council: bool,
+                        strength: float) -> np.ndarray | float:
+    """A council deliberates and supervises the executive (议行分离, sources §4.2.3, §7.14.2):
+    ``x' = x + σ·council·(accountable − x)``, ``σ`` = ``council_supervision``. Applied to the RC's
+    autonomy as it acts on residents' voices (accountable = 1) and to its knowledge of their
+    needs (accountable = their demand mix, instead of the street's direction)."""
+    return value + strength * float(council) * (np.asarray(accountable) - value)

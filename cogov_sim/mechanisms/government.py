@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..parameters import DOMAINS
-from .common import normalise
+from .common import normalise, safe_ratio
 
 
 def information_quality(strengths: np.ndarray) -> float:
@@ -165,3 +165,75 @@ def pooled_department_funds(residents: int, pooling: float, per_resident: float)
     (sources §7.7.2 条与块之间的中介, sources §7.7.3 pooled resources): ``p · f · N``, new money from the
     departments' lines (``departments`` account), spent as direct provision along g."""
     return pooling * per_resident * residents
+
+
+# ---------------------------------------------------------------- satisfaction audits (民意访评, sources §7.13)
+@dataclass(frozen=True)
+class AuditResult:
+    """One satisfaction audit, per community (sources §7.13).
+
+    ``failed``: the community's units failed this audit; ``failures``: failed audits in a row;
+    ``disciplined``: referred for discipline at least once; ``sanction``: the sanction level in
+    [0, 1] until the next audit.
+    """
+
+    failed: np.ndarray
+    failures: np.ndarray
+    disciplined: np.ndarray
+    sanction: np.ndarray
+
+
+def satisfied_share(satisfaction: np.ndarray, community: np.ndarray, n_communities: int,
+                    threshold: float) -> np.ndarray:
+    """The audit's survey (sources §7.13.1): share of each community's residents satisfied with services,
+    ``#{i in c: satisfaction_i > threshold} / n_c`` (a community without residents counts as satisfied)."""
+    residents = np.bincount(community, minlength=n_communities)
+    satisfied = np.bincount(community, weights=(satisfaction > threshold).astype(float), minlength=n_communities)
+    return safe_ratio(satisfied, residents, default=1.0)
+
+
+def satisfaction_audit(satisfied: np.ndarray, pass_share: float, failures: np.ndarray, disciplined: np.ndarray,
+                       rectification: float, discipline: float) -> AuditResult:
+    """Satisfaction audit with teeth (民意访评, sources §7.13.2): failing units must put things right; a
+    second failure goes to the anti-malpractice office and officials are disciplined.
+
+    ``failed_c = satisfied_c < pass_share``; ``failures'_c = (failures_c + 1)·failed_c`` (a pass
+    clears the record); ``disciplined'_c = disciplined_c ∨ failures'_c > 1``;
+    ``sanction_c = max(rectification·failed_c, discipline·disciplined'_c)``: rectification lasts
+    until the next audit, discipline for good.
+    """
+    failed = satisfied < pass_share
+    failures = np.where(failed, failures + 1, 0)
+    disciplined = disciplined | (failures > 1)
+    sanction = np.maximum(rectification * failed, discipline * disciplined)
+    return AuditResult(failed=failed, failures=failures, disciplined=disciplined, sanction=sanction)
+
+
+def rectified_provision(spending: np.ndarray, unmet: np.ndarray, sanction: np.ndarray) -> np.ndarray:
+    """Sanctioned departments re-aim their provision in the community at its residents' unmet needs
+    (sources §7.13.2 rectification): ``spend'_c,k = (1 − s_c)·spend_c,k + s_c·(Σ_k spend_c,k)·normalise(unmet_c)_k``.
+    Each community's total is unchanged (the money is the same, its use follows the audit)."""
+    s = sanction[:, None]
+    return (1.0 - s) * spending + s * spending.sum(axis=1, keepdims=True) * normalise(unmet)
+
+
+def audited_pushdown(admin_demand: np.ndarray, sanction: np.ndarray, cut: float) -> np.ndarray:
+    """Sanctioned departments withdraw administrative work pushed down to the community's RC (sources
+    §7.13.2, §3.1): ``L'_c = L_c · (1 − cut·s_c)``, ``cut`` = ``audit_pushdown_cut``."""
+    return admin_demand * (1.0 - cut * sanction)
+
+
+# ---------------------------------------------------------------- consent to task transfers (sources §7.14.1)
+def unfunded_task_money(delegated_unfunded: float, population: np.ndarray, hours_share: float) -> np.ndarray:
+    """Value (CNY) of the delegated work without money that would land on each RC's staff (sources §4.3.4,
+    §7.6.2): ``U · pop_c/Σpop · h``, ``U`` the unfunded delegated budget, ``h`` = ``unfunded_task_hours_share``."""
+    return delegated_unfunded * population / max(population.sum(), 1.0) * hours_share
+
+
+def kept_tasks(task_money: np.ndarray, refused: np.ndarray, direction: np.ndarray, available: float) -> np.ndarray:
+    """Refused unfunded tasks stay with the departments, which deliver them as direct provision (sources
+    §7.14.1 "whoever does the work spends the money"): ``kept_c,k = refused_c · task_c · g_k``, scaled down
+    pro rata if the departments hold less than that (CNY by community and domain)."""
+    kept = np.outer(refused * task_money, direction)
+    total = kept.sum()
+    return kept * min(1.0, available / total) if total > 0 else kept
