@@ -19,6 +19,7 @@ from .actors.organisations import SocialOrganization
 from .actors.residents import ResidentPopulation
 from .ledger import Ledger
 from .mechanisms.common import normalise, safe_ratio
+from .mechanisms.disputes import CHANNELS, PROPERTY, channel_shares
 from .mechanisms.forces import force_synthesis
 from .mechanisms.supply import supply_mismatch
 from .parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Economy
@@ -39,6 +40,8 @@ METRIC_NAMES: tuple[str, ...] = (
     "so_count", "so_capacity", "so_funds", "so_government_share", "so_autonomy", "so_members", "volunteers",
     "public_spending", "met_public_units", "cost_per_met_need",
     "disputes_arisen", "disputes_resolved", "disputes_escalated", "disputes_open", "detection_delay",
+    "property_disputes", "property_disputes_settled", "property_gap", "owners_committees",
+    *(f"detection_{ch}" for ch in CHANNELS), "health_mismatch",
     "gini_coverage", "coverage_bottom_quintile",
     *(f"force_{a}" for a in FORCES), *(f"force_{a}_{d}" for a in FORCES for d in DOMAINS),
     "force_platform", "resultant_magnitude", "force_alignment", "need_alignment",
@@ -156,6 +159,14 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["disputes_escalated"] = float(d.escalated.sum())
     out["disputes_open"] = float(d.undetected.sum() + d.pending.sum())
     out["detection_delay"] = float(d.undetected.sum() / max(d.detected.sum(), 1))
+    out["property_disputes"] = float(d.property_disputes.sum())
+    out["property_disputes_settled"] = float(d.settled[:, PROPERTY].sum())
+    pop = residents.community_population
+    out["property_gap"] = float(month.property_gap @ pop / max(pop.sum(), 1))
+    out["owners_committees"] = float(disputes.owners_committees @ pop / max(pop.sum(), 1))
+    for ch, share in zip(CHANNELS, channel_shares(d.detected_by_channel), strict=True):
+        out[f"detection_{ch}"] = float(share)
+    out["health_mismatch"] = month.health_mismatch
     out["gini_coverage"] = gini_of_shares(r.coverage)
     out["coverage_bottom_quintile"] = float(r.coverage[residents.bottom_quintile].mean())
     forces = force_vectors(month, residents, government, ledger, economy)

@@ -20,6 +20,7 @@ from .actors.residents import CommunityOffer, Resident, ResidentPopulation, new_
 from .ledger import Ledger
 from .mechanisms.government import grid_running_cost, grid_workers, information_channels, main_line
 from .mechanisms.organisations import founding_counts
+from .mechanisms.supply import grid_service_units
 from .network import build_network
 from .parameters import DOMAINS, K, Levers
 from .scenario import Event, Scenario, load_scenario
@@ -114,7 +115,11 @@ class CommunityModel(mesa.Model):
         government.provide(month, eco, beh, ledger, population=pop, unmet_last_month=residents.unmet_by_community,
                            committee_hours=np.array([rc.hours for rc in self.committees]))    # M2 provision, M6 tasks
 
-        self.agents_of(Enterprise).do("step", month, eco, beh, ledger)      # M8 market and co-building
+        month.government_units += grid_service_units(                                    # grid plus services
+            workers * float(lev.grid_services), sc.population.staff_hours, beh.grid_service_share, eco.rc_unit_hours,
+            demand)
+        self.agents_of(Enterprise).do("step", month, eco, beh, ledger,                  # M8 market, co-building,
+                                      supervision=self.disputes.supervision(lev, beh))   # property service
         self.agents_of(ResidentsCommittee).do(                                           # M6 hours, M10 fund cycle
             "step", month, eco, beh, ledger, admin_demand=government.admin_demand, direction=government.direction,
             population=pop, engagement=residents.engagement, organisations=sos)
@@ -125,7 +130,7 @@ class CommunityModel(mesa.Model):
         residents.meet_needs(month, beh)                                                  # M2 matching
         escalation_shock = self.disputes.step(                                            # M9 disputes
             lev, beh, self.streams.disputes, population=pop, unmet=residents.unmet_by_community, demand=demand,
-            managed=self.property_managed(), unemployment=residents.unemployment,
+            managed=self.property_managed(), property_gap=month.property_gap, unemployment=residents.unemployment,
             awareness=residents.awareness_by_community(),
             mediation_hours=np.array([rc.free_hours["mediation"] for rc in self.committees]),
             so_safety_units=month.so_units[:, DOMAINS.index("safety")], grid_workers=workers)

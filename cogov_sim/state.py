@@ -117,6 +117,7 @@ class Month:
     rc_money_units: np.ndarray = field(init=False)
     project_units: np.ndarray = field(init=False)
     donations: np.ndarray = field(init=False)
+    property_gap: np.ndarray = field(init=False)   # share of paid-for property service not delivered (M8)
     # filled by the resident phases (M2–M4)
     public_units: np.ndarray | None = None
     aid: np.ndarray | None = None
@@ -125,6 +126,7 @@ class Month:
     met_public: float = 0.0
     top_unmet: np.ndarray | None = None
     willingness: np.ndarray | None = None
+    health_mismatch: float = 0.0
 
     def __post_init__(self) -> None:
         shape = (self.demand.shape[0], K)
@@ -133,3 +135,4 @@ class Month:
         self.rc_units, self.rc_money_units = np.zeros(shape), np.zeros(shape)
         self.project_units = np.zeros(shape)
         self.donations = np.zeros(shape[0])
+        self.property_gap = np.zeros(shape[0])

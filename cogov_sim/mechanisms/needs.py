@@ -1,4 +1,4 @@
-"""M1 needs (ODD §7.1; sources §1, §5.4)."""
+"""M1 needs (ODD §7.1; sources §1, §5.4, §7.16)."""
 
 from __future__ import annotations
 
@@ -28,3 +28,19 @@ def monthly_needs(profile: np.ndarray, community: np.ndarray, shock: np.ndarray 
 def intensity_draw(rng: np.random.Generator, n: int, k: int, sigma: float) -> np.ndarray:
     """Lognormal need multipliers with mean 1: ``exp(N(−σ²/2, σ))``, ``σ`` = ``need_intensity_sd``."""
     return np.exp(rng.normal(-0.5 * sigma**2, sigma, size=(n, k)))
+
+
+def inverse_care_need(income: np.ndarray, coverage: np.ndarray, income_weight: float,
+                      coverage_weight: float) -> np.ndarray:
+    """Health-need multiplier per resident (inverse care, sources §5.4.3, §7.16.2: lower quality of life
+    goes with more need): ``1 + a · min(1, max(0, −ln income)) + b · (1 − coverage)``, ``a`` =
+    ``inverse_care_need_income``, ``b`` = ``inverse_care_need_coverage``, income relative to the street
+    median, coverage the share of last month's needs that was met."""
+    return 1.0 + income_weight * np.clip(-np.log(income), 0.0, 1.0) + coverage_weight * (1.0 - coverage)
+
+
+def scale_domain(need: np.ndarray, domain: int, factor: np.ndarray) -> np.ndarray:
+    """A copy of ``need`` (residents × domains) with column ``domain`` multiplied by ``factor`` per resident."""
+    out = need.copy()
+    out[:, domain] *= factor
+    return out
