@@ -692,8 +692,8 @@ class Behaviour:
     satisfied_threshold: float = param(
         0.6, 0.0, 1.0, unit="satisfaction", source="assumption",
         doc="Satisfaction above which a resident answers 'satisfied with services'.")
-    # --- resident-side institutions: property governance, detection channels, grid plus services (sources §7.3,
-    # §7.11, §7.15) and the within-health mismatch with inverse care (sources §7.16)
+    # --- resident-side institutions: property governance, detection channels, grid plus services (sources §7.3, §7.11)
+    # (sources §7.15); the within-health mismatch with inverse care (sources §7.16)
     property_effort_unsupervised: float = param(
         0.8, 0.0, 1.0, unit="share of contracted service", source="assumption (sources §7.15.2 the company's interest)",
         doc="Share of the contracted property service a property company delivers for the fees when nobody "
