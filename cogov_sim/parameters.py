@@ -745,10 +745,6 @@ class Behaviour:
         0.3, 0.0, 2.0, unit="× health need per log unit below median income",
         source="assumption (sources §5.4.3, §7.16.2 lower quality of life, more need)",
         doc="Extra health need per log unit of income below the median (capped at one log unit).")
-    inverse_care_need_coverage: float = param(
-        0.3, 0.0, 2.0, unit="× health need per unit of unmet need",
-        source="assumption (sources §5.4.3, §7.16.2 lower quality of life, more need)",
-        doc="Extra health need per unit of last month's unmet share of all needs.")
     inverse_care_quality: float = param(
         0.2, 0.0, 1.0, unit="share per log unit below median income",
         source="assumption (sources §5.4.3, §7.16.2 worse service where quality of life is low)",

@@ -83,15 +83,10 @@ def test_curative_heavy_supply_meets_less_health_need_than_the_same_units_preven
 
 def test_inverse_care_more_need_and_worse_service_where_income_is_low():
     income = np.array([0.3, 0.6, 1.0, 2.0])
-    need = needs.inverse_care_need(income, np.full(4, 0.5), B.inverse_care_need_income, B.inverse_care_need_coverage)
-    assert np.all(np.diff(need) <= 0) and need[0] > need[-1]
-    by_coverage = needs.inverse_care_need(np.ones(3), np.array([0.2, 0.5, 0.9]), B.inverse_care_need_income,
-                                          B.inverse_care_need_coverage)
-    assert np.all(np.diff(by_coverage) < 0)
+    need = needs.inverse_care_need(income, B.inverse_care_need_income)
+    assert np.all(np.diff(need) <= 0) and need[0] > need[-1] and need.mean() == pytest.approx(1.0)
     quality = supply.inverse_care_quality(income, B.inverse_care_quality)
     assert np.all(np.diff(quality) >= 0) and quality[0] < 1.0 and quality[-1] == 1.0 and np.all(quality > 0)
-    scaled = needs.scale_domain(np.ones((4, 6)), HEALTH, need)
-    np.testing.assert_array_equal(scaled[:, HEALTH], need)
     # in the model the poorest fifth gets a smaller share of its health need met than the richest fifth
     m, _ = run("cooperative", months=12)
     r, month = m.residents.table, m.current

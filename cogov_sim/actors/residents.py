@@ -25,7 +25,7 @@ from ..mechanisms.attitudes import (
 )
 from ..mechanisms.common import safe_ratio
 from ..mechanisms.fund import voice_success
-from ..mechanisms.needs import intensity_draw, inverse_care_need, monthly_needs, need_profile, scale_domain
+from ..mechanisms.needs import intensity_draw, inverse_care_need, monthly_needs, need_profile
 from ..mechanisms.participation import (
     ParticipationDrivers,
     participation_probability,
@@ -179,6 +179,8 @@ class ResidentPopulation:
         self.neighbour_mean = row_normalised(self.adjacency)
         eco, beh = self.economy, self.behaviour
         self.need_profile = need_profile(self.population.base_need, r.stage, r.intensity)
+        self.need_profile[:, HEALTH] *= inverse_care_need(r.income, self.behaviour.inverse_care_need_income)
+        self.profile_total = self.need_profile.sum(axis=1)
         self.market_access = market_access(r.income, eco.market_price_index, eco.market_access_spread)
         self.service_quality = np.ones((n, K))
         self.service_quality[:, HEALTH] = inverse_care_quality(r.income, beh.inverse_care_quality)
@@ -213,11 +215,9 @@ class ResidentPopulation:
         """
         if month_index % MONTHS_PER_YEAR == 0:
             self.table.year_counts[:] = 0
-        r, beh = self.table, self.behaviour
-        need = scale_domain(monthly_needs(self.need_profile, r.community, shock), HEALTH,
-                            inverse_care_need(r.income, r.coverage, beh.inverse_care_need_income,
-                                              beh.inverse_care_need_coverage))
-        return need, need.sum(axis=1), self.membership @ need
+        need = monthly_needs(self.need_profile, self.table.community, shock)
+        need_total = need.sum(axis=1) if shock is not None else self.profile_total
+        return need, need_total, self.membership @ need
 
     def meet_needs(self, month: Month, behaviour: Behaviour) -> None:
         """M2: all providers' supply meets residents' needs; sets coverage and unmet need."""

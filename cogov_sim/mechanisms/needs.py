@@ -30,20 +30,11 @@ def intensity_draw(rng: np.random.Generator, n: int, k: int, sigma: float) -> np
     return np.exp(rng.normal(-0.5 * sigma**2, sigma, size=(n, k)))
 
 
-def inverse_care_need(income: np.ndarray, coverage: np.ndarray, income_weight: float,
-                      coverage_weight: float) -> np.ndarray:
+def inverse_care_need(income: np.ndarray, income_weight: float) -> np.ndarray:
     """Health-need multiplier per resident (inverse care, sources §5.4.3, §7.16.2: lower quality of life
-    goes with more need): ``m_i = 1 + a · min(1, max(0, −ln income_i)) + b · (1 − coverage_i)``, divided by
-    its mean over residents so that the street's health need keeps the level ``base_need`` gives it and
-    only its spread follows quality of life; ``a`` = ``inverse_care_need_income``, ``b`` =
-    ``inverse_care_need_coverage``, income relative to the street median, coverage the share of last
-    month's needs that was met."""
-    m = 1.0 + income_weight * np.clip(-np.log(income), 0.0, 1.0) + coverage_weight * (1.0 - coverage)
+    goes with more need): ``m_i = 1 + a · min(1, max(0, −ln income_i))``, divided by its mean over
+    residents so that the street's health need keeps the level ``base_need`` gives it and only its
+    spread follows quality of life; ``a`` = ``inverse_care_need_income``, income relative to the street
+    median."""
+    m = 1.0 + income_weight * np.clip(-np.log(income), 0.0, 1.0)
     return m / m.mean()
-
-
-def scale_domain(need: np.ndarray, domain: int, factor: np.ndarray) -> np.ndarray:
-    """A copy of ``need`` (residents × domains) with column ``domain`` multiplied by ``factor`` per resident."""
-    out = need.copy()
-    out[:, domain] *= factor
-    return out
