@@ -20,6 +20,7 @@ from .actors.organisations import SocialOrganization
 from .actors.residents import ResidentPopulation
 from .ledger import Ledger
 from .mechanisms.common import normalise, safe_ratio
+from .mechanisms.disputes import CHANNELS, PROPERTY, channel_shares
 from .mechanisms.forces import (
     AXES,
     SELF_GOVERNANCE,
@@ -57,6 +58,8 @@ METRIC_NAMES: tuple[str, ...] = (
     "so_count", "so_capacity", "so_funds", "so_government_share", "so_autonomy", "so_members", "volunteers",
     "public_spending", "met_public_units", "cost_per_met_need",
     "disputes_arisen", "disputes_resolved", "disputes_escalated", "disputes_open", "detection_delay",
+    "property_disputes", "property_disputes_settled", "property_gap", "owners_committees",
+    *(f"detection_{ch}" for ch in CHANNELS), "health_mismatch",
     "gini_coverage", "coverage_bottom_quintile",
     *(f"force_{a}" for a in ACTORS), *(f"force_{a}_{x}" for a in ACTORS for x in AXES),
     *(f"force_main_{a}" for a in ACTORS), *(f"force_angle_{a}_{b}" for a, b in ACTOR_PAIRS),
@@ -130,7 +133,7 @@ def force_contributions(month: Month, residents: ResidentPopulation, government:
     """
     cost, wage = economy.so_unit_cost, economy.staff_wage
     escalated = disputes.last.escalated.astype(float) * economy.escalation_cost
-    against_property = float(escalated @ disputes.property_share)
+    against_property = float(escalated[:, PROPERTY].sum())
     grid = np.zeros(len(DOMAINS))
     grid[[DOMAINS.index("environment"), DOMAINS.index("safety")]] = ledger.flows.get("grid", 0.0) / 2.0
     aid = (month.aid @ month.need) * cost
@@ -252,6 +255,14 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["disputes_escalated"] = float(d.escalated.sum())
     out["disputes_open"] = float(d.undetected.sum() + d.pending.sum())
     out["detection_delay"] = float(d.undetected.sum() / max(d.detected.sum(), 1))
+    out["property_disputes"] = float(d.property_disputes.sum())
+    out["property_disputes_settled"] = float(d.settled[:, PROPERTY].sum())
+    pop = residents.community_population
+    out["property_gap"] = float(month.property_gap @ pop / max(pop.sum(), 1))
+    out["owners_committees"] = float(disputes.owners_committees @ pop / max(pop.sum(), 1))
+    for ch, share in zip(CHANNELS, channel_shares(d.detected_by_channel), strict=True):
+        out[f"detection_{ch}"] = float(share)
+    out["health_mismatch"] = month.health_mismatch
     out["gini_coverage"] = gini_of_shares(r.coverage)
     out["coverage_bottom_quintile"] = float(r.coverage[residents.bottom_quintile].mean())
     synthesis = force_synthesis(month, residents, government, committees, disputes, ledger, economy, behaviour)

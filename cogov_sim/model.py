@@ -28,6 +28,7 @@ from .mechanisms.government import (
 )
 from .mechanisms.organisations import founding_counts
 from .mechanisms.party import effective_coordination
+from .mechanisms.supply import grid_service_units
 from .network import build_network
 from .parameters import DOMAINS, K, Levers
 from .scenario import Event, Scenario, load_scenario
@@ -126,7 +127,11 @@ class CommunityModel(mesa.Model):
                            station_hours=self.work_station_hours(),                           # M2 provision, M6 tasks
                            refused_share=np.array([rc.consent_refusal(lev, beh) for rc in self.committees]))
 
-        self.agents_of(Enterprise).do("step", month, eco, beh, ledger)      # M8 market and co-building
+        month.government_units += grid_service_units(                                    # grid plus services
+            workers * float(lev.grid_services), sc.population.staff_hours, beh.grid_service_share, eco.rc_unit_hours,
+            demand)
+        self.agents_of(Enterprise).do("step", month, eco, beh, ledger,                  # M8 market, co-building,
+                                      supervision=self.disputes.supervision(lev, beh))   # property service
         self.agents_of(ResidentsCommittee).do(                                           # M6 hours, M10 fund cycle
             "step", month, eco, beh, ledger, admin_demand=government.admin_demand, direction=government.direction,
             population=pop, engagement=residents.engagement, organisations=sos)
@@ -137,10 +142,11 @@ class CommunityModel(mesa.Model):
         residents.meet_needs(month, beh)                                                  # M2 matching
         escalation_shock = self.disputes.step(                                            # M9 disputes
             lev, beh, self.streams.disputes, population=pop, unmet=residents.unmet_by_community, demand=demand,
-            managed=self.property_managed(), unemployment=residents.unemployment,
+            managed=self.property_managed(), property_gap=month.property_gap, unemployment=residents.unemployment,
             awareness=residents.awareness_by_community(),
             mediation_hours=np.array([rc.free_hours["mediation"] for rc in self.committees]),
-            so_safety_units=month.so_units[:, DOMAINS.index("safety")], grid_workers=workers)
+            so_safety_units=month.so_units[:, DOMAINS.index("safety")], grid_workers=workers,
+            party_strength=month.party_strength)
         offer = self.community_offer(month, escalation_shock)
         drivers, votes = residents.take_part(month, offer, beh, eco.resident_giving, ledger,
                                              self.streams.participation)   # M3

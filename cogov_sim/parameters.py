@@ -321,6 +321,22 @@ class Levers:
         0.0, 0.0, 1.0, unit="share", source="sources §4.3.4, §7.14.1 征得社区组织同意",
         doc="Share of task transfers that need the community organisation's agreement: there an RC may refuse "
             "delegated tasks that come without their money, and the departments keep what it refuses.")
+    # --- resident-side institutions: property governance, grid plus services, hotline (sources §7.3, §7.11, §7.15)
+    owners_committee: float = param(
+        0.0, 0.0, 1.0, unit="share of estates", source="sources §7.15.1 业委会",
+        doc="Share of estates where an owners' committee (业委会) is set up beside the property company; a property "
+            "company can block one unless the estate's Party branch steps in (sources §7.3.2).")
+    joint_meetings: bool = param(
+        False, source="sources §7.15.1 (joint meetings of the parties)",
+        doc="Joint meetings of the property company, the owners' committee and the RC settle property disputes and "
+            "supervise the company.")
+    grid_services: bool = param(
+        False, source="sources §7.11.3 网格+服务",
+        doc="Grid plus services: grid workers also deliver community services, joining administrative and "
+            "self-governing force (only with grid_management).")
+    hotline: bool = param(
+        False, source="sources §7.11.4 (Karamay public hotline)",
+        doc="A public hotline through which residents report cases directly.")
 
 
 @dataclass(frozen=True)
@@ -715,12 +731,10 @@ class Behaviour:
     recognition_two_way: float = param(
         0.1, 0.0, 1.0, unit="index", source="assumption (sources §4.3.2)",
         doc="Recognition added by two-way evaluation.")
-    property_conflict_threshold: float = param(
-        0.6, 0.0, 1.0, unit="coverage", source="sources §4.4.7, §7.15.2 (owner–property disputes); assumption",
-        doc="Environment coverage below which owners and the property company come into conflict.")
     property_conflict_slope: float = param(
-        2.0, 0.0, 20.0, unit="index per coverage", source="sources §4.4.7; assumption",
-        doc="Conflict per unit of environment coverage below the threshold.")
+        2.0, 0.0, 20.0, unit="index per unit of gap", source="sources §4.4.7, §7.15.2; assumption",
+        doc="Owner–property conflict (extra property-dispute arrivals, in units of dispute_rate) per unit of the gap "
+            "between the service residents pay for and the service they get.")
     # --- M9 disputes
     detection_awareness_base: float = param(
         0.5, 0.0, 1.0, unit="share", source="assumption (sources §7.11.4 residents' own reports)",
@@ -732,9 +746,6 @@ class Behaviour:
     disputes_per_grid_worker: float = param(
         1.0, 0.0, 50.0, unit="disputes/grid worker/month", source="assumption (sources §4.5.3 dispatch)",
         doc="Disputes the departments resolve per grid worker dispatching them.")
-    affairs_sorting_factor: float = param(
-        1.5, 1.0, 5.0, unit="× mediation capacity", source="sources §4.4.3; assumption",
-        doc="Mediation capacity multiplier where affairs are sorted to the responsible actor.")
     # --- M10 participatory fund
     fund_cycle_months: int = param(
         3, 1, 24, unit="months", source="sources §4.4.5 (call, review, implementation, evaluation); assumption",
@@ -898,6 +909,63 @@ class Behaviour:
         0.3, 0.0, 1.0, unit="share", source="assumption (sources §4.2.3 议行分离, sources §7.14.2)",
         doc="Share of the gap to full accountability a council's supervision closes: the RC's will to act on residents' "
             "voices, and its knowledge of their needs instead of the street's direction.")
+    # --- resident-side institutions: property governance, detection channels, grid plus services (sources §7.3, §7.11)
+    # (sources §7.15); the within-health mismatch with inverse care (sources §7.16)
+    property_effort_unsupervised: float = param(
+        0.8, 0.0, 1.0, unit="share of contracted service", source="assumption (sources §7.15.2 the company's interest)",
+        doc="Share of the contracted property service a property company delivers for the fees when nobody "
+            "supervises it.")
+    committee_supervision: float = param(
+        0.6, 0.0, 1.0, unit="share of the shortfall", source="assumption (sources §7.15.1 supervisory committees)",
+        doc="Share of the property company's service shortfall an owners' committee makes it close.")
+    joint_meeting_supervision: float = param(
+        0.4, 0.0, 1.0, unit="share of the shortfall", source="assumption (sources §7.15.1 joint meetings)",
+        doc="Supervision joint meetings add to an owners' committee's.")
+    committee_blocking: float = param(
+        0.5, 0.0, 1.0, unit="share", source="assumption (sources §7.3.2: a property company blocked an owners' committee)",
+        doc="Share of owners' committees a property company blocks where no Party branch steps in.")
+    committee_formation_speed: float = param(
+        0.1, 0.0, 1.0, unit="1/month", source="assumption",
+        doc="Speed at which the share of estates with an owners' committee approaches its attainable level.")
+    settlement_committee: float = param(
+        0.3, 0.0, 1.0, unit="probability/month", source="assumption (sources §7.15.1)",
+        doc="Chance a pending property dispute is settled between the owners' committee and the company, at full "
+            "committee coverage.")
+    settlement_joint_meetings: float = param(
+        0.2, 0.0, 1.0, unit="probability/month", source="assumption (sources §7.15.1 joint meetings)",
+        doc="Chance a pending property dispute is settled at a joint meeting of the parties.")
+    settlement_party: float = param(
+        0.4, 0.0, 1.0, unit="probability/month", source="assumption (sources §7.3.2 Party branch brokering)",
+        doc="Chance a pending property dispute is brokered by the estate's Party branch, at party_strength 1.")
+    detection_hotline: float = param(
+        0.3, 0.0, 1.0, unit="probability/month", source="assumption (sources §7.11.4 Karamay hotline)",
+        doc="Monthly chance residents report an open dispute through a public hotline.")
+    grid_service_share: float = param(
+        0.3, 0.0, 1.0, unit="share of grid hours", source="assumption (sources §7.11.3 grid plus services)",
+        doc="Share of grid workers' hours spent delivering services under grid plus services.")
+    grid_services_relief: float = param(
+        0.5, 0.0, 1.0, unit="share", source="assumption (sources §7.11.3: services join administrative and "
+                                            "self-governing force)",
+        doc="Share of the grid's displacement of self-organisation (grid_dependence) that grid plus services undoes.")
+    health_preventive_need: float = param(
+        0.6, 0.0, 1.0, unit="share of health need", source="assumption (sources §5.4.1, §7.16.1: preventive care "
+                                                          "wanted far more)",
+        doc="Preventive share (health education, check-ups) of residents' health need; the rest is curative.")
+    health_preventive_government: float = param(
+        0.26, 0.0, 1.0, unit="share of health supply",
+        source="sources §5.4.2 (blood-pressure and glucose checks 24.3% + regular check-ups 2.0%)",
+        doc="Preventive share of government's health provision; the rest (injections, infusions) is curative.")
+    health_preventive_market: float = param(
+        0.2, 0.0, 1.0, unit="share of health supply", source="assumption (clinics and pharmacies sell treatment)",
+        doc="Preventive share of market health services.")
+    inverse_care_need_income: float = param(
+        0.3, 0.0, 2.0, unit="× health need per log unit below median income",
+        source="assumption (sources §5.4.3, §7.16.2 lower quality of life, more need)",
+        doc="Extra health need per log unit of income below the median (capped at one log unit).")
+    inverse_care_quality: float = param(
+        0.2, 0.0, 1.0, unit="share per log unit below median income",
+        source="assumption (sources §5.4.3, §7.16.2 worse service where quality of life is low)",
+        doc="Loss of quality of public health services per log unit of income below the median (capped at one).")
 
 
 def blend_levers(start: Levers, target: Levers, fraction: float) -> Levers:

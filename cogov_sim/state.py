@@ -136,6 +136,7 @@ class Month:
     # in [0, 1], and the coordination among actors it binds (the lever raised by that strength)
     party_strength: np.ndarray = field(init=False)
     coordination: np.ndarray = field(init=False)
+    property_gap: np.ndarray = field(init=False)   # share of paid-for property service not delivered (M8)
     # filled by the resident phases (M2–M4)
     public_units: np.ndarray | None = None
     aid: np.ndarray | None = None
@@ -144,6 +145,7 @@ class Month:
     met_public: float = 0.0
     top_unmet: np.ndarray | None = None
     willingness: np.ndarray | None = None
+    health_mismatch: float = 0.0
 
     def __post_init__(self) -> None:
         shape = (self.demand.shape[0], K)
@@ -156,3 +158,4 @@ class Month:
         self.donations = np.zeros(shape[0])
         self.party_strength = np.zeros(shape[0])
         self.coordination = np.full(shape[0], self.levers.coordination)
+        self.property_gap = np.zeros(shape[0])

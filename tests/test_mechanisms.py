@@ -674,74 +674,109 @@ def test_recognition_is_bounded_and_rises_with_council_matching_and_evaluation()
     assert r(False, 0, True) > r(False, 0, False)
 
 
-def test_property_conflict_falls_with_environment_coverage():
-    threshold, slope = B.property_conflict_threshold, B.property_conflict_slope
-    c = [enterprises.property_conflict(x, threshold, slope) for x in LEVELS]
-    assert np.all(np.diff(c) <= 0) and c[0] == pytest.approx(slope * threshold) and c[-1] == 0.0
-    assert enterprises.property_conflict(threshold, threshold, slope) == 0.0
+def test_property_conflict_rises_with_the_gap_between_fees_and_service():
+    slope = B.property_conflict_slope
+    c = enterprises.property_conflict(LEVELS, slope)
+    assert np.all(np.diff(c) > 0) and c[0] == 0.0 and c[-1] == pytest.approx(slope * LEVELS[-1])
 
 
 # ----------------------------------------------------------------------------- M9 disputes
-def test_grid_management_raises_detection():
+def channel_chances(awareness, grid=False, hotline=False):
+    return disputes.detection_channels(awareness, B.detection_without_grid, B.detection_awareness_base, grid,
+                                       B.detection_with_grid, hotline, B.detection_hotline)
+
+
+def test_grid_management_and_a_hotline_raise_detection():
     awareness = LEVELS
-    grid = disputes.detection_probability(True, B.detection_with_grid, B.detection_without_grid, awareness,
-                                          B.detection_awareness_base)
-    no_grid = disputes.detection_probability(False, B.detection_with_grid, B.detection_without_grid, awareness,
-                                             B.detection_awareness_base)
-    assert np.all(grid > no_grid)
+    no_grid, _ = disputes.combined_detection(channel_chances(awareness))
+    grid, _ = disputes.combined_detection(channel_chances(awareness, grid=True))
+    hotline, _ = disputes.combined_detection(channel_chances(awareness, hotline=True))
+    assert np.all(grid > no_grid) and np.all(hotline > no_grid)
     assert np.all(np.diff(no_grid) > 0)                     # residents report to an RC they know
     assert np.all((no_grid >= 0) & (grid <= 1))
+
+
+def test_detection_channel_shares_are_probabilities_of_the_working_channels():
+    for grid in (False, True):
+        for hotline in (False, True):
+            _, shares = disputes.combined_detection(channel_chances(LEVELS, grid, hotline))
+            np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+            assert np.all((shares >= 0) & (shares <= 1))
+            assert np.all((shares[:, disputes.CHANNELS.index("grid")] > 0) == grid)
+            assert np.all((shares[:, disputes.CHANNELS.index("hotline")] > 0) == hotline)
+    _, none = disputes.combined_detection(np.zeros((2, len(disputes.CHANNELS))))
+    np.testing.assert_allclose(none, 0.25)
 
 
 def test_dispute_arrivals_rise_with_unmet_need_conflict_and_unemployment():
     pop = np.full(4000, 2500.0)
 
-    def mean(unmet: float, conflict: float, unemployment: float) -> float:
-        return float(disputes.dispute_arrivals(pop, 0.6, np.full(4000, unmet), np.full(4000, conflict),
-                                               np.full(4000, unemployment), rng(15)).mean())
+    def mean(unmet: float, conflict: float, unemployment: float) -> np.ndarray:
+        return disputes.dispute_arrivals(pop, 0.6, np.full(4000, unmet), np.full(4000, conflict),
+                                         np.full(4000, unemployment), rng(15)).mean(axis=0)
 
     base = mean(0.2, 0.0, 0.1)
-    assert base == pytest.approx(0.6 * 2.5 * 1.2 * 1.1, rel=0.05)
-    assert mean(0.8, 0.0, 0.1) > base and mean(0.2, 1.0, 0.1) > base and mean(0.2, 0.0, 0.5) > base
+    assert base[0] == pytest.approx(0.6 * 2.5 * 1.2 * 1.1, rel=0.05) and base[1] == 0.0
+    assert mean(0.8, 0.0, 0.1)[0] > base[0] and mean(0.2, 0.0, 0.5)[0] > base[0]
+    assert mean(0.2, 1.0, 0.1)[1] == pytest.approx(0.6 * 2.5 * 1.1, rel=0.05)     # property disputes from conflict
     assert disputes.dispute_arrivals(pop[:5], 0.0, np.ones(5), np.ones(5), np.ones(5), rng()).sum() == 0
+
+
+def random_month(gen, c=4, kinds=2):
+    undetected, pending, arisen = (gen.integers(0, 30, (c, kinds)) for _ in range(3))
+    shares = gen.dirichlet(np.ones(len(disputes.CHANNELS)), c)
+    return undetected, pending, arisen, disputes.handle_disputes(
+        undetected, pending, arisen, gen.random(c), shares, gen.random((c, kinds)), gen.uniform(0, 40, c),
+        float(gen.random()), gen)
 
 
 def test_dispute_handling_conserves_cases():
     gen = rng(16)
     for _ in range(200):
-        c = 4
-        undetected, pending, arisen = (gen.integers(0, 30, c) for _ in range(3))
-        month = disputes.handle_disputes(undetected, pending, arisen, gen.random(c), gen.uniform(0, 40, c),
-                                         float(gen.random()), gen)
+        undetected, pending, arisen, month = random_month(gen)
         before = undetected + pending + arisen
         after = month.resolved + month.escalated + month.undetected + month.pending
         np.testing.assert_array_equal(before, after)
-        for part in (month.detected, month.resolved, month.escalated, month.undetected, month.pending):
+        for part in (month.detected, month.settled, month.resolved, month.escalated, month.undetected, month.pending):
             assert np.all(part >= 0)
-        assert np.all(month.detected <= undetected + arisen)
+        assert np.all(month.detected <= undetected + arisen) and np.all(month.settled <= month.resolved)
+        np.testing.assert_array_equal(month.detected_by_channel.sum(axis=1), month.detected.sum(axis=1))
 
 
 def test_dispute_handling_extremes():
-    u, p, a = np.array([5, 0]), np.array([3, 2]), np.array([4, 1])
-    all_seen = disputes.handle_disputes(u, p, a, np.ones(2), np.full(2, 100.0), 0.5, rng())
+    u, p, a = np.array([[5, 1], [0, 2]]), np.array([[3, 0], [2, 2]]), np.array([[4, 0], [1, 3]])
+    shares = np.tile([0.0, 0.0, 1.0, 0.0], (2, 1))
+    all_seen = disputes.handle_disputes(u, p, a, np.ones(2), shares, np.zeros((2, 2)), np.full(2, 100.0), 0.5, rng())
     np.testing.assert_array_equal(all_seen.undetected, 0)
     np.testing.assert_array_equal(all_seen.resolved, u + p + a)       # ample capacity resolves the queue
-    calm = disputes.handle_disputes(u, p, a, np.zeros(2), np.zeros(2), 0.0, rng())
+    np.testing.assert_array_equal(all_seen.detected_by_channel[:, 2], (u + a).sum(axis=1))   # all by grid
+    settled = disputes.handle_disputes(u, p, a, np.ones(2), shares, np.ones((2, 2)), np.zeros(2), 0.5, rng())
+    np.testing.assert_array_equal(settled.settled, u + p + a)         # the parties settle everything seen
+    calm = disputes.handle_disputes(u, p, a, np.zeros(2), shares, np.zeros((2, 2)), np.zeros(2), 0.0, rng())
     np.testing.assert_array_equal(calm.escalated, 0)
     np.testing.assert_array_equal(calm.undetected, u + a)
 
 
-def test_mediation_capacity_adds_handlers_and_affairs_sorting_speeds_it():
+def test_property_settlement_rises_with_committees_joint_meetings_and_party_strength():
+    def q(oc, joint, party):
+        return disputes.property_settlement(np.array([oc]), joint, np.array([party]), B.settlement_committee,
+                                            B.settlement_joint_meetings, B.settlement_party)[0]
+
+    assert q(0.0, False, 0.0) == 0.0
+    assert q(1.0, False, 0.0) > q(0.5, False, 0.0) > 0.0
+    assert q(0.5, True, 0.0) > q(0.5, False, 0.0) and q(0.5, False, 1.0) > q(0.5, False, 0.0)
+    assert 0.0 <= q(1.0, True, 1.0) <= 1.0
+
+
+def test_mediation_capacity_adds_handlers():
     args = dict(rc_mediation_hours=np.array([80.0]), hours_per_dispute=8.0, so_safety_units=np.array([40.0]),
-                grid_workers=np.array([4.0]), departments=np.array([2.5]), units_per_dispute=20.0, per_grid_worker=1.0,
-                sorting_factor=1.5)
-    base = disputes.mediation_capacity(**args, affairs_sorting=False)
+                grid_workers=np.array([4.0]), departments=np.array([2.5]), units_per_dispute=20.0, per_grid_worker=1.0)
+    base = disputes.mediation_capacity(**args)
     assert base[0] == pytest.approx(10 + 2 + 4 + 2.5)
-    assert disputes.mediation_capacity(**args, affairs_sorting=True)[0] == pytest.approx(1.5 * base[0])
-    assert disputes.mediation_capacity(**dict(args, units_per_dispute=10.0), affairs_sorting=False)[0] > base[0]
+    assert disputes.mediation_capacity(**dict(args, units_per_dispute=10.0))[0] > base[0]
     for key in ("rc_mediation_hours", "so_safety_units", "grid_workers", "departments"):
         more = dict(args, **{key: args[key] + 1.0})
-        assert disputes.mediation_capacity(**more, affairs_sorting=False)[0] > base[0]
+        assert disputes.mediation_capacity(**more)[0] > base[0]
 
 
 # ----------------------------------------------------------------------------- M10 fund

@@ -7,7 +7,7 @@ import mesa
 import numpy as np
 
 from ..ledger import Ledger
-from ..mechanisms.enterprises import co_building_contribution, recognition
+from ..mechanisms.enterprises import co_building_contribution, property_effort, recognition
 from ..mechanisms.government import coordinated
 from ..parameters import DOMAINS, Behaviour, Economy, K
 from ..state import Month
@@ -25,6 +25,8 @@ class Enterprise(mesa.Agent):
         capacity: market service units offered per month.
         propensity: co-building propensity in [0, 1].
         property_company: whether it manages the community's property (disputes, M9).
+        effort: share of the contracted service it delivers (1 for other enterprises; a property company
+            sets it by its own interest, raised by owners' supervision, sources §7.15).
         contribution: this month's co-building money (CNY).
     """
 
@@ -36,11 +38,18 @@ class Enterprise(mesa.Agent):
         self.capacity = capacity
         self.propensity = propensity
         self.property_company = property_company
+        self.effort = 1.0
         self.contribution = 0.0
 
-    def step(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger) -> None:
-        """Contribute to the community micro-fund and offer market services (M8)."""
+    def step(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, *,
+             supervision: np.ndarray) -> None:
+        """Contribute to the community micro-fund and offer market services (M8). A property company
+        delivers the share ``effort`` of its contracted service, given owners' ``supervision`` of it
+        (per community), and records the gap residents feel in ``month.property_gap``."""
         lev, beh = month.levers, behaviour
+        if self.property_company:
+            self.effort = property_effort(beh.property_effort_unsupervised, float(supervision[self.community]))
+            month.property_gap[self.community] = 1.0 - self.effort
         self.contribution = co_building_contribution(
             economy.enterprise_giving, self.propensity, float(month.coordination[self.community]),
             recognition(lev.council, lev.microfund_matching, lev.two_way_evaluation, beh.recognition_base,
@@ -50,5 +59,5 @@ class Enterprise(mesa.Agent):
         month.donations[self.community] += self.contribution
         own = np.zeros(K)
         own[self.offer_domain] = 1.0
-        month.market_units[self.community] += self.capacity * coordinated(own, month.main_line[self.community],
-                                                                          month.coordination[self.community])
+        month.market_units[self.community] += self.capacity * self.effort * coordinated(
+            own, month.main_line[self.community], month.coordination[self.community])

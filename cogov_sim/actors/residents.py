@@ -26,7 +26,7 @@ from ..mechanisms.attitudes import (
 )
 from ..mechanisms.common import safe_ratio
 from ..mechanisms.fund import voice_success
-from ..mechanisms.needs import intensity_draw, monthly_needs, need_profile
+from ..mechanisms.needs import intensity_draw, inverse_care_need, monthly_needs, need_profile
 from ..mechanisms.participation import (
     ParticipationDrivers,
     deliberation_availability,
@@ -40,12 +40,20 @@ from ..mechanisms.participation import (
     with_school_activities,
 )
 from ..mechanisms.party import building_groups, draw_party_members, organised_members, party_strength
-from ..mechanisms.supply import market_access, match_services, mutual_aid
+from ..mechanisms.supply import (
+    health_mix_units,
+    inverse_care_quality,
+    market_access,
+    match_services,
+    mutual_aid,
+    within_health_mismatch,
+)
 from ..network import row_normalised
 from ..parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Behaviour, Economy, K, Levers, Population
 from ..state import Month, ResidentTable
 
 CULTURE = DOMAINS.index("culture")
+HEALTH = DOMAINS.index("health")
 LIFE_STAGE = {stage: i for i, stage in enumerate(LIFE_STAGES)}
 #: Keeps Beta shape parameters positive when a mean is exactly 0 or 1 (numerical guard).
 BETA_GUARD = 1e-3
@@ -187,8 +195,11 @@ class ResidentPopulation:
         self.neighbour_mean = row_normalised(self.adjacency)
         eco, beh = self.economy, self.behaviour
         self.need_profile = need_profile(self.population.base_need, r.stage, r.intensity)
+        self.need_profile[:, HEALTH] *= inverse_care_need(r.income, self.behaviour.inverse_care_need_income)
         self.profile_total = self.need_profile.sum(axis=1)
         self.market_access = market_access(r.income, eco.market_price_index, eco.market_access_spread)
+        self.service_quality = np.ones((n, K))
+        self.service_quality[:, HEALTH] = inverse_care_quality(r.income, beh.inverse_care_quality)
         self.time_cost = time_cost(beh.time_cost, r.stage, r.employed, beh.time_cost_jobless_factor)
         w = beh.outside_option_income_weight
         self.outside_option = w * np.clip(np.log1p(r.income), 0.0, 1.0) + (1.0 - w) * r.education
@@ -230,13 +241,26 @@ class ResidentPopulation:
     def meet_needs(self, month: Month, behaviour: Behaviour) -> None:
         """M2: all providers' supply meets residents' needs; sets coverage and unmet need."""
         r = self.table
+        lev, beh = month.levers, behaviour
         month.public_units = (month.government_units + month.so_units + month.project_units + month.rc_money_units
                               + month.admin_units)
-        month.self_organisation = 1.0 - behaviour.grid_dependence * float(month.levers.grid_management)
-        month.aid = mutual_aid(self.adjacency, r.participated[:, 2], behaviour.mutual_aid_rate) * month.self_organisation
-        month.unmet, month.met_public = match_services(month.need, r.community, month.public_units, month.rc_units,
-                                                       month.demand, r.awareness, month.market_units,
-                                                       self.market_access, month.aid)
+        month.self_organisation = 1.0 - beh.grid_dependence * float(lev.grid_management) * (
+            1.0 - beh.grid_services_relief * float(lev.grid_services))
+        month.aid = mutual_aid(self.adjacency, r.participated[:, 2], beh.mutual_aid_rate) * month.self_organisation
+        # within-health mix (sources §7.16): government supplies mostly curative care, SOs, projects and the RC
+        # follow the need they know, the market sells treatment
+        pi, gov = beh.health_preventive_need, month.government_units[:, HEALTH]
+        public_h = month.public_units[:, HEALTH]
+        sigma_public = safe_ratio(gov * beh.health_preventive_government + (public_h - gov) * pi, public_h, pi)
+        market_h, rc_h = month.market_units[:, HEALTH], month.rc_units[:, HEALTH]
+        month.health_mismatch = within_health_mismatch(
+            safe_ratio(public_h * sigma_public + rc_h * pi + market_h * beh.health_preventive_market,
+                       public_h + rc_h + market_h, pi), pi, public_h + rc_h + market_h)
+        month.unmet, month.met_public = match_services(
+            month.need, r.community, health_mix_units(month.public_units, month.demand, HEALTH, pi, sigma_public),
+            month.rc_units, month.demand, r.awareness,
+            health_mix_units(month.market_units, month.demand, HEALTH, pi, beh.health_preventive_market),
+            self.market_access, month.aid, self.service_quality)
         r.coverage = 1.0 - safe_ratio(month.unmet.sum(axis=1), month.need_total, default=0.0)
         self.unmet_by_community = self.membership @ month.unmet
         month.top_unmet = np.argmax(month.unmet, axis=1)

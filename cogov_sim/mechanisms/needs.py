@@ -1,4 +1,4 @@
-"""M1 needs (ODD §7.1; sources §1, §5.4)."""
+"""M1 needs (ODD §7.1; sources §1, §5.4, §7.16)."""
 
 from __future__ import annotations
 
@@ -28,3 +28,13 @@ def monthly_needs(profile: np.ndarray, community: np.ndarray, shock: np.ndarray 
 def intensity_draw(rng: np.random.Generator, n: int, k: int, sigma: float) -> np.ndarray:
     """Lognormal need multipliers with mean 1: ``exp(N(−σ²/2, σ))``, ``σ`` = ``need_intensity_sd``."""
     return np.exp(rng.normal(-0.5 * sigma**2, sigma, size=(n, k)))
+
+
+def inverse_care_need(income: np.ndarray, income_weight: float) -> np.ndarray:
+    """Health-need multiplier per resident (inverse care, sources §5.4.3, §7.16.2: lower quality of life
+    goes with more need): ``m_i = 1 + a · min(1, max(0, −ln income_i))``, divided by its mean over
+    residents so that the street's health need keeps the level ``base_need`` gives it and only its
+    spread follows quality of life; ``a`` = ``inverse_care_need_income``, income relative to the street
+    median."""
+    m = 1.0 + income_weight * np.clip(-np.log(income), 0.0, 1.0)
+    return m / m.mean()
