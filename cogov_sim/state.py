@@ -21,6 +21,9 @@ import numpy as np
 
 from .parameters import K, Levers
 
+#: ``ResidentTable.last_volunteered`` of a resident who has not volunteered yet (far in the past).
+NEVER = -1_000_000
+
 
 @dataclass(frozen=True)
 class RandomStreams:
@@ -42,6 +45,7 @@ class RandomStreams:
     responses: np.random.Generator        # M4 whether a voice is acted on
     founding: np.random.Generator         # M7 births of social organisations
     survey: np.random.Generator           # the simulated survey's staff answers
+    registration: np.random.Generator     # M7 grassroots groups registering as professional SOs
 
     @classmethod
     def spawn(cls, seed: np.random.SeedSequence) -> RandomStreams:
@@ -65,6 +69,7 @@ class ResidentTable:
         year_counts: (N, 4) participation counts in the current survey year.
         so_member: the social organisation the resident belongs to (``unique_id``, −1 none).
         coverage: share of this month's need that was met.
+        last_volunteered: the month the resident last volunteered (``NEVER`` if not yet).
     """
 
     community: np.ndarray
@@ -86,6 +91,7 @@ class ResidentTable:
     year_counts: np.ndarray
     so_member: np.ndarray
     coverage: np.ndarray
+    last_volunteered: np.ndarray
 
     def __len__(self) -> int:
         return len(self.community)

@@ -36,7 +36,7 @@ from ..mechanisms.participation import (
 from ..mechanisms.supply import market_access, match_services, mutual_aid
 from ..network import row_normalised
 from ..parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Behaviour, Economy, K, Population
-from ..state import Month, ResidentTable
+from ..state import NEVER, Month, ResidentTable
 
 CULTURE = DOMAINS.index("culture")
 LIFE_STAGE = {stage: i for i, stage in enumerate(LIFE_STAGES)}
@@ -119,7 +119,7 @@ def new_residents(community: np.ndarray, building: np.ndarray, age_tilt: np.ndar
         belonging=beta(pop.initial_belonging if belonging is None else belonging),
         efficacy=beta(pop.initial_efficacy), awareness=beta(pop.initial_awareness if awareness is None else awareness),
         participated=np.zeros((n, n_types), bool), year_counts=np.zeros((n, n_types), np.int16),
-        so_member=np.full(n, -1, np.int64), coverage=np.zeros(n))
+        so_member=np.full(n, -1, np.int64), coverage=np.zeros(n), last_volunteered=np.full(n, NEVER, np.int64))
 
 
 @dataclass(frozen=True)
@@ -301,11 +301,13 @@ class ResidentPopulation:
         """M7: volunteers without an organisation join the strongest one serving their largest
         unmet need (``strongest``: organisation id per community and domain, −1 none).
 
-        Returns the volunteers left unserved, their count per community and domain (who may
-        found an organisation), and each organisation's volunteers this month.
+        Records the month in ``last_volunteered``. Returns the volunteers left unserved, their count
+        per community and domain (who may found an organisation), and each organisation's volunteers
+        this month.
         """
         r = self.table
         volunteers = r.participated[:, 2]
+        r.last_volunteered[volunteers] = month.index
         top = month.top_unmet
         target = strongest[r.community, top]
         joining = volunteers & (r.so_member < 0) & (target >= 0)
