@@ -16,8 +16,8 @@ import numpy as np
 from .actors.committee import ResidentsCommittee
 from .actors.disputes import DisputeDesk
 from .actors.government import Government
-from .actors.organisations import SocialOrganization
-from .actors.residents import ResidentPopulation
+from .actors.organisations import SocialOrganization, SocialSector
+from .actors.residents import MONTHS_PER_YEAR, ResidentPopulation
 from .ledger import Ledger
 from .mechanisms.common import normalise, safe_ratio
 from .mechanisms.disputes import CHANNELS, PROPERTY, channel_shares
@@ -67,6 +67,8 @@ METRIC_NAMES: tuple[str, ...] = (
     "residents", "ledger_imbalance",
     "audit_failures", "audit_sanctioned_share", "audit_referrals", "tasks_refused_hours", "rc_admin_demand",
     "rc_response_chance",
+    "so_grassroots", "so_professional", "so_agenda_dependence", "social_workers", "social_workers_per_community",
+    "purchase_spending_ratio", "volunteers_registered", "retirees",
 )
 
 
@@ -196,7 +198,8 @@ def institution_outputs(month: Month, government: Government,
 
 def monthly(month: Month, residents: ResidentPopulation, government: Government,
             committees: Sequence[ResidentsCommittee], organisations: Sequence[SocialOrganization],
-            disputes: DisputeDesk, ledger: Ledger, economy: Economy, behaviour: Behaviour) -> dict[str, float]:
+            disputes: DisputeDesk, ledger: Ledger, economy: Economy, behaviour: Behaviour,
+            sector: SocialSector) -> dict[str, float]:
     """All outputs (ODD §7 "Outputs") for the month just simulated."""
     r = residents.table
     took = r.participated
@@ -278,4 +281,28 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["residents"] = float(len(residents))
     out.update(institution_outputs(month, government, committees))
     out["ledger_imbalance"] = ledger.imbalance()
+    out.update(organisation_sector(sos, sector, residents, month.index))
     return out
+
+
+def organisation_sector(organisations: Sequence[SocialOrganization], sector: SocialSector,
+                        residents: ResidentPopulation, month_index: int) -> dict[str, float]:
+    """The two tiers, agenda control, social workers, purchase spending, volunteers and retirees
+    (sources §7.4, §7.5, §7.13). ``so_agenda_dependence`` weights each SO's agenda share by the
+    units it delivered (a plain mean in a month nobody delivered)."""
+    r = residents.table
+    professional = sum(so.professional for so in organisations)
+    delivered = np.array([so.delivered for so in organisations])
+    agenda = np.array([so.agenda_share for so in organisations])
+    workers = float(sector.social_workers(organisations).sum())
+    return {
+        "so_grassroots": float(len(organisations) - professional),
+        "so_professional": float(professional),
+        "so_agenda_dependence": float(np.average(agenda, weights=delivered) if delivered.sum() > 0
+                                      else agenda.mean() if len(agenda) else 0.0),
+        "social_workers": workers,
+        "social_workers_per_community": workers / sector.n_communities,
+        "purchase_spending_ratio": sector.purchase_spending_ratio,
+        "volunteers_registered": float((month_index - r.last_volunteered < MONTHS_PER_YEAR).sum()),
+        "retirees": float((r.stage == LIFE_STAGES.index("retiree")).sum()),
+    }

@@ -15,7 +15,18 @@ from .actors.committee import ResidentsCommittee
 from .actors.disputes import DisputeDesk
 from .actors.enterprise import MARKET_DOMAINS, Enterprise
 from .actors.government import Government
-from .actors.organisations import SocialOrganization, strongest_by_cell, tender_contracts
+from .actors.organisations import (
+    GRASSROOTS,
+    PROFESSIONAL,
+    SocialOrganization,
+    SocialSector,
+    purchase_social_work,
+    register_ready,
+    strongest_by_cell,
+    support_grassroots,
+    tender_contracts,
+    volunteer_multipliers,
+)
 from .actors.residents import CommunityOffer, Resident, ResidentPopulation, new_residents
 from .ledger import Ledger
 from .mechanisms.forces import main_line
@@ -121,7 +132,9 @@ class CommunityModel(mesa.Model):
             grid_cost=grid_running_cost(workers.sum(), sc.population.staff_hours, eco.staff_wage, eco.grid_office_cost,
                                         lev.grid_staff),
             donations_last_month=self.donations_last_month, population=pop, staff_cost=self.staff_cost())
-        tender_contracts(sos, purchase, eco, ledger, government.account)                  # M7 purchase of services
+        tender_contracts(sos, purchase, eco, ledger, government.account, self.sector)     # M7 purchase of services
+        support_grassroots(sos, lev.grassroots_support, ledger, government.account)      # M7 in-kind support
+        purchase_social_work(month, eco, ledger, government.account, government.direction, self.sector)   # social work
         government.provide(month, eco, beh, ledger, population=pop, unmet_last_month=residents.unmet_by_community,
                            committee_hours=np.array([rc.hours for rc in self.committees]),
                            station_hours=self.work_station_hours(),                           # M2 provision, M6 tasks
@@ -136,7 +149,9 @@ class CommunityModel(mesa.Model):
             "step", month, eco, beh, ledger, admin_demand=government.admin_demand, direction=government.direction,
             population=pop, engagement=residents.engagement, organisations=sos)
         month.project_units = np.array([rc.project_units for rc in self.committees])
-        self.social_organisations.shuffle_do("step", month, eco, beh, ledger, government.direction)   # M7 delivery
+        self.social_organisations.shuffle_do(                                            # M7 delivery
+            "step", month, eco, beh, ledger, government.direction, np.array([rc.autonomy for rc in self.committees]),
+            volunteer_multipliers(sos, self.sector, lev, beh))
         self.remove_dissolved_organisations()
 
         residents.meet_needs(month, beh)                                                  # M2 matching
@@ -158,7 +173,7 @@ class CommunityModel(mesa.Model):
         self.donations_last_month = month.donations
         self.current = month
         self.metrics = metrics.monthly(month, residents, government, self.committees, list(self.social_organisations),
-                                       self.disputes, ledger, eco, beh)
+                                       self.disputes, ledger, eco, beh, self.sector)
         self.datacollector.collect(self)
         if self.month % 12 == 11:                                                         # the simulated survey
             self.survey_rows.extend(conduct_survey((self.month + 1) // 12, residents.table, month.willingness,
@@ -200,14 +215,18 @@ class CommunityModel(mesa.Model):
             local = local[rng.random(len(local)) < pop.local_employment_share]
             if firms and len(local):
                 table.employer[local] = np.array([f.unique_id for f in firms])[rng.integers(0, len(firms), len(local))]
-            for _ in range(pop.initial_sos_per_community):
+            grassroots = round(pop.initial_sos_per_community * pop.initial_grassroots_share)
+            for e in range(pop.initial_sos_per_community):      # filed groups carry no cash (sources §7.5.1)
+                tier = GRASSROOTS if e < grassroots else PROFESSIONAL
                 self.found_organisation(c, int(rng.integers(K)),
                                         capacity=float(rng.uniform(pop.initial_so_capacity_low,
                                                                    pop.initial_so_capacity_high)),
                                         professionalism=pop.initial_so_professionalism,
                                         autonomy=pop.initial_so_autonomy,
-                                        seed_money=pop.initial_so_seed_months * eco.so_overhead, source="donors")
+                                        seed_money=(pop.initial_so_seed_months * eco.so_overhead
+                                                    if tier == PROFESSIONAL else 0.0), source="donors", tier=tier)
         self.disputes = DisputeDesk(C)
+        self.sector = SocialSector(C)
         self.donations_last_month = np.zeros(C)
 
     # ------------------------------------------------------------------ helpers of the schedule
@@ -275,7 +294,8 @@ class CommunityModel(mesa.Model):
                 so.remove()
 
     def grow_organisations(self, month: Month) -> None:
-        """M7: volunteers join the strongest SO serving their largest unmet need, or found one."""
+        """M7: volunteers join the strongest SO serving their largest unmet need, or found a grassroots
+        group; ready groups register as professional SOs."""
         lev, beh, eco = month.levers, self.spec.behaviour, self.spec.economy
         sos = self.social_organisations
         unserved, wanting, volunteers = self.residents.join_organisations(
@@ -289,13 +309,14 @@ class CommunityModel(mesa.Model):
                 so = self.found_organisation(int(c), int(k), capacity=beh.new_so_capacity,
                                              professionalism=beh.new_so_professionalism, autonomy=beh.new_so_autonomy,
                                              seed_money=incubated if incubated > 0 else eco.founders_seed,
-                                             source="incubator" if incubated > 0 else "donors")
+                                             source="incubator" if incubated > 0 else "donors", tier=GRASSROOTS)
                 self.residents.enrol_founders(unserved, month.top_unmet, int(c), int(k), so.unique_id, beh.so_founders)
+        register_ready(self.social_organisations, lev, eco, beh, self.ledger, self.streams.registration)
 
     def found_organisation(self, community: int, domain: int, *, capacity: float, professionalism: float,
-                           autonomy: float, seed_money: float, source: str) -> SocialOrganization:
-        """A new social organisation with its seed money (from donors or the incubator)."""
-        so = SocialOrganization(self, community, domain, capacity, professionalism, autonomy)
+                           autonomy: float, seed_money: float, source: str, tier: str) -> SocialOrganization:
+        """A new social organisation of ``tier`` with its seed money (from donors or the incubator)."""
+        so = SocialOrganization(self, community, domain, capacity, professionalism, autonomy, tier)
         self.ledger.transfer(source, so.account, seed_money, "so_seed_funds")
         return so
 

@@ -79,10 +79,11 @@ class Population:
                                           doc="Share of the employed who work for an enterprise in their community.")
     enterprises_per_community: int = param(4, 0, 100, unit="enterprises", source="ODD §2.3 (a few per community)",
                                            doc="Enterprises per community; the first is the property company.")
-    initial_sos_per_community: int = param(2, 0, 100, unit="SOs",
+    initial_sos_per_community: int = param(4, 0, 100, unit="SOs",
                                            source="assumption (sources §5.3 SOs are weak); "
                                                   "sources §6 Karamay's 8.6 is a developed case",
-                                           doc="Social organisations per community at the start.")
+                                           doc="Social organisations per community at the start (both tiers, "
+                                               "split by initial_grassroots_share).")
     rc_staff_per_1000: float = param(2.8, 0.2, 20.0, unit="staff/1000 residents",
                                      source="sources §6 Mianyang (55 staff / 13 RCs ≈ 4.2 per RC); assumption 7 per 2,500",
                                      doc="Residents' committee staff per 1,000 residents (at least one per RC).")
@@ -241,6 +242,12 @@ class Population:
                "take part often), used as drawn, not fitted",
         doc="Share of residents who care about community public affairs; institutional pull moves the others only "
             "by indifferent_pull.")
+    # --- two tiers of social organisation (sources §7.5)
+    initial_grassroots_share: float = param(
+        0.75, 0.0, 1.0, unit="share of initial SOs",
+        source="assumption (sources §7.5.1: few registered, many filed — 登记少、备案多)",
+        doc="Share of the initial SOs that are filed grassroots groups (备案); the rest are registered professional SOs "
+            "(登记). Each community gets round(initial_sos_per_community × share) grassroots groups.")
 
 
 @dataclass(frozen=True)
@@ -337,6 +344,23 @@ class Levers:
     hotline: bool = param(
         False, source="sources §7.11.4 (Karamay public hotline)",
         doc="A public hotline through which residents report cases directly.")
+    # --- social workers, three-social linkage, grassroots support (sources §7.4, §7.5)
+    grassroots_support: float = param(
+        200.0, 0.0, 10_000.0, unit="CNY/grassroots group/month",
+        source="assumption (sources §7.5.1: supported in kind by the RC and street, small activity money; "
+               "一楼一品 with activity funds)",
+        doc="Activity money the street gives each filed grassroots group a month (paid through the ledger; the "
+            "space they use is in kind and not costed).")
+    social_work_purchase: float = param(
+        18_000.0, 0.0, 2_000_000.0, unit="CNY/community/year",
+        source="sources §7.4.2 (about 2 billion CNY a year nationwide) ÷ about 110,000 urban residents' "
+               "committees (Ministry of Civil Affairs statistical bulletins, around 2020)",
+        doc="Government purchase of social-work services: social-work posts stationed in each community, paid "
+            "as wages through the ledger (the nationwide average is the status quo).")
+    three_social_linkage: float = param(
+        0.0, 0.0, 1.0, unit="index", source="sources §3.2, §7.4 (三社联动; without it 'two skins', 两张皮)",
+        doc="How far community, social organisations and social workers are joined: at 0 social workers do not "
+            "multiply volunteers' effort (two skins); at 1 fully.")
 
 
 @dataclass(frozen=True)
@@ -444,6 +468,15 @@ class Economy:
     office_space_share: float = param(
         0.3, 0.0, 1.0, unit="share", source="assumption (sources §7.8.1: offices occupy the community's office space)",
         doc="Share of the RC's activity space (the reach of its activity hours) lost at department_offices = 1.")
+    # --- social workers (sources §7.4, §8)
+    social_worker_wage: float = param(
+        4500.0, 500.0, 50_000.0, unit="CNY/FTE/month",
+        source="assumption (sources §5.5.1: community workers poorly paid; near the RC staff wage × hours)",
+        doc="Monthly wage of a professional social worker (社工), full-time equivalent.")
+    so_staff_share: float = param(
+        0.6, 0.0, 1.0, unit="share of service spending", source="assumption (services are labour; sources §5.3.2)",
+        doc="Share of a professional SO's service spending that is staff wages; the professional (social-worker) "
+            "part of it is this × the SO's professionalism.")
 
 
 @dataclass(frozen=True)
@@ -966,6 +999,35 @@ class Behaviour:
         0.2, 0.0, 1.0, unit="share per log unit below median income",
         source="assumption (sources §5.4.3, §7.16.2 worse service where quality of life is low)",
         doc="Loss of quality of public health services per log unit of income below the median (capped at one).")
+    # --- two tiers of social organisation, agenda control, social workers (sources §7.4, §7.5)
+    grassroots_fade_months: int = param(
+        6, 1, 60, unit="months", source="assumption (sources §7.5.1: grassroots groups live on members' volunteering)",
+        doc="Consecutive months without a volunteering member after which a filed grassroots group fades away.")
+    registration_rate: float = param(
+        0.02, 0.0, 1.0, unit="1/month", source="assumption (sources §7.5.1: few groups register)",
+        doc="Monthly chance that a ready grassroots group registers as a professional SO (at professionalism 1, "
+            "without incubation).")
+    registration_capacity: float = param(
+        30.0, 1.0, 400.0, unit="service units/month", source="assumption",
+        doc="Capacity a grassroots group needs before it can register.")
+    registration_funds_months: float = param(
+        3.0, 0.0, 24.0, unit="months of so_overhead", source="assumption (registration needs start-up funds)",
+        doc="Funds a grassroots group must hold, in months of overhead, before it can register.")
+    registration_incubation_boost: float = param(
+        2.0, 0.0, 20.0, unit="× registration rate", source="assumption (sources §4.4.6 incubation centres)",
+        doc="Extra registration rate at full incubation.")
+    agenda_rc_shield: float = param(
+        0.5, 0.0, 1.0, unit="share",
+        source="assumption (sources §3.1: a dependent RC relays the street's tasks; sources §7.5.2)",
+        doc="Share of government's directive push on SOs' agendas that a fully autonomous RC keeps off them.")
+    linkage_max_gain: float = param(
+        1.0, 0.0, 10.0, unit="× volunteer output", source="assumption (sources §3.3, §7.4.1 social workers lead volunteers)",
+        doc="Extra volunteer output at full linkage when social workers are plentiful relative to volunteers.")
+    linkage_half_ratio: float = param(
+        0.036, 0.001, 1.0, unit="social workers (FTE)/volunteer",
+        source="sources §3.3 (19,617 volunteers in 703 teams: one team per ≈ 28 volunteers); assumption that one "
+               "social worker per team gives half the gain",
+        doc="Social workers per volunteer at which the linkage gain is half its maximum.")
 
 
 def blend_levers(start: Levers, target: Levers, fraction: float) -> Levers:

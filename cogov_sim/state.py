@@ -21,6 +21,9 @@ import numpy as np
 
 from .parameters import K, Levers
 
+#: ``ResidentTable.last_volunteered`` of a resident who has not volunteered yet (far in the past).
+NEVER = -1_000_000
+
 
 @dataclass(frozen=True)
 class RandomStreams:
@@ -43,6 +46,7 @@ class RandomStreams:
     founding: np.random.Generator         # M7 births of social organisations
     survey: np.random.Generator           # the simulated survey's staff answers
     civic: np.random.Generator            # Party membership, in-service reporting, interest in public affairs
+    registration: np.random.Generator     # M7 grassroots groups registering as professional SOs
 
     @classmethod
     def spawn(cls, seed: np.random.SeedSequence) -> RandomStreams:
@@ -72,6 +76,7 @@ class ResidentTable:
         interested: cares about community public affairs (sources §7.10.1: most care little).
         recent_voice: (N, 12) public-affairs plus deliberation acts in each of the last 12 months
             (a ring indexed by month mod 12; read by the ``active_participation`` output).
+        last_volunteered: the month the resident last volunteered (``NEVER`` if not yet).
     """
 
     community: np.ndarray
@@ -97,6 +102,7 @@ class ResidentTable:
     report_draw: np.ndarray
     interested: np.ndarray
     recent_voice: np.ndarray
+    last_volunteered: np.ndarray
 
     def __len__(self) -> int:
         return len(self.community)

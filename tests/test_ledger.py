@@ -118,7 +118,8 @@ def test_government_spends_exactly_the_budget_it_receives(any_run):
 def test_public_spending_splits_into_its_uses(any_run):
     """Every CNY the government pays out has a recorded use."""
     uses = ("rc_wages", "work_station", "escalation", "grid", "participatory_fund", "microfund_matching", "incubation",
-            "funds_follow_tasks", "purchase_of_services", "refused_tasks", "direct_provision")
+            "funds_follow_tasks", "purchase_of_services", "grassroots_support", "social_work_purchase", "refused_tasks",
+            "direct_provision")
     for books in any_run.books:
         assert sum(books.flows.get(u, 0.0) for u in uses) >= books.government_outflow * (1 - 1e-9)
 

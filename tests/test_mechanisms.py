@@ -591,17 +591,25 @@ def test_purchase_contracts_never_exceed_the_cell_budget_nor_an_so_capacity():
         assert np.all(per_cell <= budget + 1e-6)
 
 
-def test_purchase_contracts_spend_the_cell_when_capacity_suffices_and_favour_better_bids():
+def relative_price(professionalism: np.ndarray) -> np.ndarray:
+    """A bid's price relative to the ceiling price (docstring: price_j / (unit_cost · p_0))."""
+    return 1.0 - E.so_bid_professional_discount * professionalism / E.so_bid_price
+
+
+def test_purchase_contracts_award_the_cell_when_capacity_suffices_and_favour_better_bids():
     budget = np.zeros((1, K))
     budget[0, 2] = 6000.0
+    prof = np.array([0.9, 0.3, 0.9])
     paid = organisations.allocate_purchase_contracts(budget, np.array([0, 0, 0]), np.array([2, 2, 4]),
-                                                     np.array([300.0, 300.0, 300.0]), np.array([0.9, 0.3, 0.9]),
-                                                     UNIT_COST, OVERHEAD, *BID)
-    assert paid[:2].sum() == pytest.approx(6000.0)
-    assert paid[0] > paid[1] and paid[2] == 0.0             # no budget in the third SO's cell
+                                                     np.array([300.0, 300.0, 300.0]), prof, UNIT_COST, OVERHEAD, *BID)
+    lots = paid / relative_price(prof)
+    assert lots[:2].sum() == pytest.approx(6000.0)          # the whole cell is awarded ...
+    assert paid[:2].sum() < 6000.0                          # ... and paid below the ceiling price: savings
+    assert lots[0] > lots[1] and paid[2] == 0.0             # no budget in the third SO's cell
     capped = organisations.allocate_purchase_contracts(budget, np.array([0]), np.array([2]), np.array([10.0]),
                                                        np.array([1.0]), UNIT_COST, OVERHEAD, *BID)
-    assert capped[0] == pytest.approx(bid_ceiling(np.array([10.0]))[0]) and capped[0] < 6000.0   # rest stays
+    assert capped[0] == pytest.approx(bid_ceiling(np.array([10.0]))[0] * relative_price(np.array([1.0]))[0])
+    assert capped[0] < 6000.0                               # the rest stays with government
     empty = organisations.allocate_purchase_contracts(budget, np.array([], int), np.array([], int), np.array([]),
                                                       np.array([]), UNIT_COST, OVERHEAD, *BID)
     assert empty.shape == (0,)
@@ -609,8 +617,8 @@ def test_purchase_contracts_spend_the_cell_when_capacity_suffices_and_favour_bet
 
 def test_so_service_direction_mixes_its_domain_and_the_steer():
     steer = normalise(np.array([1.0, 1, 4, 1, 1, 1]))
-    own = organisations.so_service_direction(0, 1.0, steer.copy())
-    led = organisations.so_service_direction(0, 0.0, steer.copy())
+    own = organisations.so_service_direction(0, 0.0, steer.copy())       # nobody else sets its agenda
+    led = organisations.so_service_direction(0, 1.0, steer.copy())       # government sets all of it
     mixed = organisations.so_service_direction(0, 0.4, steer.copy())
     np.testing.assert_allclose(own, np.eye(K)[0])
     np.testing.assert_allclose(led, steer)
@@ -631,15 +639,20 @@ def test_learning_by_doing_grows_used_capacity_and_shrinks_idle_capacity():
         assert ceiling * 0.99 < cap <= ceiling + 1e-9
 
 
-def test_so_autonomy_target_falls_with_government_dependence_and_directive_intensity():
-    e = B.so_dependence_effect
-    by_share = [organisations.so_autonomy_target(s, 0.3, e) for s in LEVELS]
-    by_directive = [organisations.so_autonomy_target(0.4, d, e) for d in LEVELS]
-    assert np.all(np.diff(by_share) < 0) and np.all(np.diff(by_directive) < 0)
-    grid = [organisations.so_autonomy_target(s, d, e) for s in LEVELS for d in LEVELS]
+def test_so_agenda_target_rises_with_directive_intensity_and_government_money_and_falls_with_rc_autonomy():
+    e, shield = B.so_dependence_effect, B.agenda_rc_shield
+
+    def target(d: float, rc: float, g: float) -> float:
+        return organisations.so_agenda_target(d, rc, g, shield, e)
+
+    assert np.all(np.diff([target(d, 0.3, 0.4) for d in LEVELS]) > 0)
+    assert np.all(np.diff([target(0.5, 0.3, g) for g in LEVELS]) > 0)
+    assert np.all(np.diff([target(0.5, rc, 0.4) for rc in LEVELS]) < 0)
+    grid = [target(d, rc, g) for d in LEVELS for rc in LEVELS for g in LEVELS]
     assert min(grid) >= 0.0 and max(grid) <= 1.0
-    assert organisations.so_autonomy_target(0.0, 0.0, e) == 1.0
-    assert organisations.so_autonomy_target(1.0, 0.0, 0.0) == 1.0          # no dependence effect, no erosion
+    assert target(0.0, 0.0, 0.0) == 0.0                                     # nobody sets its agenda from above
+    assert target(1.0, 0.0, 0.0) == 1.0                                     # a dependent RC relays all of the push
+    assert organisations.so_agenda_target(0.0, 0.0, 1.0, shield, 0.0) == 0.0   # no dependence effect
 
 
 def test_so_founding_needs_volunteers_and_incubation_speeds_it():

@@ -367,8 +367,9 @@ def test_model_tenders_respect_cell_budgets_and_bid_ceilings():
     budget[:, 0] = 1e7                                      # one domain with more money than SOs can absorb
     model.ledger.transfer("treasury", model.government.account, budget.sum(), "budget")
     before = {so.unique_id: model.ledger.balance(so.account) for so in sos}
-    contracted = tender_contracts(sos, budget, eco, model.ledger, model.government.account)
+    contracted = tender_contracts(sos, budget, eco, model.ledger, model.government.account, model.sector)
     paid = np.array([model.ledger.balance(so.account) - before[so.unique_id] for so in sos])
+    assert np.all(paid[[not so.professional for so in sos]] == 0.0)      # filed groups do not bid
     ceiling = np.array([1.25 * so.capacity * eco.so_unit_cost + eco.so_overhead for so in sos])
     assert np.all(paid >= 0) and np.all(paid <= ceiling + 1e-6)
     assert np.all(contracted <= budget + 1e-6)

@@ -61,9 +61,16 @@ def test_mismatch_is_lower_under_cooperative_than_administrative_led(summaries):
     assert_higher(summaries, "mismatch", "administrative_led", "cooperative")
 
 
-def test_social_organisations_are_crowded_out_under_administrative_led(summaries):
-    """ODD §1.2: administrative-led crowds out SOs; cooperative: SOs grow (sources §4.3, §4.5)."""
-    assert_higher(summaries, "so_count", "cooperative", "administrative_led")
+def test_professional_sos_are_crowded_out_under_administrative_led(summaries):
+    """ODD §1.2: administrative-led crowds out the SOs that need resources; cooperative: purchase of
+    services keeps registered professional SOs going (sources §4.3, §4.5, §5.3.2)."""
+    assert_higher(summaries, "so_professional", "cooperative", "administrative_led")
+
+
+def test_sos_are_most_government_dependent_under_administrative_led(summaries):
+    """sources §7.5.2: under administrative-led governance grassroots groups survive but become appendages of
+    government (以政代社) — government sets more of their agenda than under the cooperative model."""
+    assert_higher(summaries, "so_agenda_dependence", "administrative_led", "cooperative")
 
 
 def test_administrative_led_is_costly(summaries):

@@ -1,10 +1,13 @@
-"""Community social organisations (社区社会组织, the integrating force, docs/sources.md §2, §5.3).
-Owns mechanism M7: tenders, delivery, learning, autonomy, membership, birth and death.
+"""Community social organisations (社区社会组织, the integrating force, docs/sources.md §2, §5.3, §7.5).
+Owns mechanism M7: two tiers (filed grassroots groups and registered professional SOs),
+tenders, in-kind support, delivery, social workers, learning, agenda control, membership,
+registration, birth and death.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
@@ -14,41 +17,69 @@ from ..mechanisms.government import coordinated
 from ..mechanisms.organisations import (
     allocate_purchase_contracts,
     learn_capacity,
-    so_autonomy_target,
+    registration_probability,
+    so_agenda_target,
     so_output,
     so_service_direction,
 )
-from ..parameters import Behaviour, Economy
+from ..mechanisms.social_work import linkage_multiplier, social_worker_wages
+from ..parameters import Behaviour, Economy, Levers
 from ..state import Month
+
+#: The two tiers of community organisation (sources §7.5.1: 登记少、备案多).
+GRASSROOTS = "grassroots"      # filed (备案): dance teams, elderly associations, building groups
+PROFESSIONAL = "professional"  # registered (登记): contracts, overhead, professional staff
+TIERS = (GRASSROOTS, PROFESSIONAL)
 
 
 class SocialOrganization(mesa.Agent):
-    """Community social organisation (社区社会组织, integrating force, docs/sources.md §2).
+    """Community social organisation (社区社会组织, integrating force, docs/sources.md §2, §7.5).
 
     Attributes:
         community, domain: where and what it serves.
-        capacity: service units it can deliver per month; professionalism, autonomy in [0, 1].
+        tier: ``"grassroots"`` (filed, 备案: no fixed cash cost, lives on its members' volunteering
+            and in-kind support, fades without active members) or ``"professional"`` (registered,
+            登记: wins tenders, pays overhead and social workers, dies when its funds run dry).
+        capacity: service units it can deliver per month; professionalism in [0, 1].
+        agenda_share: share of its work whose agenda government sets (以政代社, sources §7.5.2);
+            ``autonomy`` is ``1 − agenda_share``.
         government_share: smoothed share of its income that comes from government.
-        volunteers: members who volunteered this month; delivered: units delivered this month.
-        dissolved: set when its funds ran dry for too long (the model then removes it).
+        volunteers: members who volunteered last month; delivered: units delivered this month.
+        social_workers: professional social workers it employs this month (FTE).
+        dissolved: set when it died or faded (the model then removes it).
     """
 
     def __init__(self, model: mesa.Model, community: int, domain: int, capacity: float,
-                 professionalism: float, autonomy: float) -> None:
+                 professionalism: float, autonomy: float, tier: str = PROFESSIONAL) -> None:
         super().__init__(model)
+        if tier not in TIERS:
+            raise ValueError(f"tier {tier!r}: allowed {TIERS}")
         self.community = community
         self.domain = domain
+        self.tier = tier
         self.capacity = capacity
         self.professionalism = professionalism
-        self.autonomy = autonomy
+        self.agenda_share = 1.0 - autonomy
         self.account = f"so:{self.unique_id}"
         self.months_unfunded = 0
+        self.months_inactive = 0
         self.income_government = 0.0
         self.income_other = 0.0
         self.government_share = 0.0
         self.delivered = 0.0
         self.volunteers = 0
+        self.social_workers = 0.0
         self.dissolved = False
+
+    @property
+    def autonomy(self) -> float:
+        """Share of its work whose agenda it sets itself (1 − ``agenda_share``)."""
+        return 1.0 - self.agenda_share
+
+    @property
+    def professional(self) -> bool:
+        """Whether it is a registered professional SO (登记)."""
+        return self.tier == PROFESSIONAL
 
     def receive(self, amount: float, from_government: bool) -> None:
         """Record income this month (the money itself moves in the ledger)."""
@@ -61,58 +92,182 @@ class SocialOrganization(mesa.Agent):
         """This month's volunteering members."""
         self.volunteers = volunteers_by_organisation.get(self.unique_id, 0)
 
-    def step(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, direction: np.ndarray) -> None:
-        """Pay overhead, deliver services, learn, drift in autonomy, or dissolve when funds run dry (M7)."""
+    def register(self) -> None:
+        """A filed grassroots group registers (备案 → 登记) and becomes a professional SO."""
+        self.tier = PROFESSIONAL
+        self.months_inactive = 0
+
+    def step(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, direction: np.ndarray,
+             rc_autonomy: np.ndarray, volunteer_multiplier: np.ndarray) -> None:
+        """Pay costs, deliver services, learn, follow or shed government's agenda; a professional SO
+        dissolves when funds run dry, a grassroots group when its members stop volunteering (M7).
+
+        ``rc_autonomy`` and ``volunteer_multiplier`` are per community (the RCs' autonomy; the
+        three-social linkage multiplier on volunteers' effort)."""
         eco, beh, lev = economy, behaviour, month.levers
         income = self.income_government + self.income_other
         if income > 0:
             self.government_share += beh.so_share_smoothing * (self.income_government / income - self.government_share)
         self.income_government = self.income_other = 0.0
-        funds = ledger.balance(self.account)
-        if funds < eco.so_overhead:
-            self.months_unfunded += 1
-            if self.months_unfunded >= behaviour.so_death_months:
-                ledger.close(self.account, "so_overhead")
-                self.dissolved = True
-                return
-        else:
-            self.months_unfunded = 0
-        ledger.spend(self.account, min(ledger.balance(self.account), eco.so_overhead), "so_overhead")
         budget = self.capacity * eco.so_unit_cost
-        spent = ledger.spend(self.account, min(ledger.balance(self.account), budget), "so_services")
-        units = so_output(spent, eco.so_unit_cost, self.professionalism, self.volunteers, eco.so_output_base,
+        pay = self.pay_professional if self.professional else self.pay_grassroots
+        spent = pay(eco, beh, ledger, budget)
+        if self.dissolved:
+            return
+        units = so_output(spent, eco.so_unit_cost, self.professionalism,
+                          self.volunteers * float(volunteer_multiplier[self.community]), eco.so_output_base,
                           beh.volunteer_units)
-        own = so_service_direction(self.domain, self.autonomy, direction)
+        own = so_service_direction(self.domain, self.agenda_share, direction)
         month.so_units[self.community] += units * coordinated(own, month.main_line[self.community],
                                                               month.coordination[self.community])
-        month.so_steered[self.community] += units * (1.0 - self.autonomy) * (1.0 - month.coordination[self.community])
+        month.so_steered[self.community] += units * self.agenda_share * (1.0 - month.coordination[self.community])
         self.delivered = units
-        utilisation = min(1.0, spent / budget) if budget > 0 else 0.0
+        # a professional SO is as busy as its money; a volunteer group as its members' work
+        utilisation = min(1.0, (spent / budget if budget > 0 else 0.0) if self.professional else units / self.capacity)
         self.capacity = learn_capacity(self.capacity, utilisation, beh.so_learning, beh.so_max_capacity,
                                        beh.so_idle_decay)
         if spent > 0:
             self.professionalism += beh.so_professional_learning * (1.0 - self.professionalism)
-        target = so_autonomy_target(self.government_share, lev.directive_intensity, beh.so_dependence_effect)
-        self.autonomy += beh.so_autonomy_speed * (target - self.autonomy)
+        target = so_agenda_target(lev.directive_intensity, float(rc_autonomy[self.community]), self.government_share,
+                                  beh.agenda_rc_shield, beh.so_dependence_effect)
+        self.agenda_share += beh.so_autonomy_speed * (target - self.agenda_share)
+
+    def pay_professional(self, economy: Economy, behaviour: Behaviour, ledger: Ledger, budget: float) -> float:
+        """Overhead, then services of which its social workers' wages are part; dissolves after
+        ``so_death_months`` months without funds for the overhead. Returns the service spending."""
+        funds = ledger.balance(self.account)
+        if funds < economy.so_overhead:
+            self.months_unfunded += 1
+            if self.months_unfunded >= behaviour.so_death_months:
+                ledger.close(self.account, "so_overhead")
+                self.dissolved = True
+                self.social_workers = 0.0
+                return 0.0
+        else:
+            self.months_unfunded = 0
+        ledger.spend(self.account, min(ledger.balance(self.account), economy.so_overhead), "so_overhead")
+        spent = min(ledger.balance(self.account), budget)
+        wages = social_worker_wages(spent, economy.so_staff_share, self.professionalism)
+        ledger.spend(self.account, wages, "social_worker_wages")
+        ledger.spend(self.account, spent - wages, "so_services")
+        self.social_workers = wages / economy.social_worker_wage
+        return spent
+
+    def pay_grassroots(self, economy: Economy, behaviour: Behaviour, ledger: Ledger, budget: float) -> float:
+        """No fixed cost: its activity money (if any) buys activities; fades after
+        ``grassroots_fade_months`` months without a volunteering member. Returns the spending."""
+        self.months_inactive = 0 if self.volunteers > 0 else self.months_inactive + 1
+        if self.months_inactive >= behaviour.grassroots_fade_months:
+            ledger.close(self.account, "grassroots_activities")
+            self.dissolved = True
+            return 0.0
+        return ledger.spend(self.account, min(ledger.balance(self.account), budget), "grassroots_activities")
+
+
+@dataclass
+class SocialSector:
+    """What the street's organisation sector accumulates beyond single organisations (outputs).
+
+    Attributes:
+        purchase_budgeted, purchase_paid: purchase-of-service money tendered and actually paid to
+            SOs since the start (CNY); the rest stayed with government.
+        posts: social workers (FTE) this month in the posts government purchases for each community.
+    """
+
+    n_communities: int
+    purchase_budgeted: float = 0.0
+    purchase_paid: float = 0.0
+    posts: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.posts = np.zeros(self.n_communities)
+
+    def social_workers(self, organisations: Iterable[SocialOrganization]) -> np.ndarray:
+        """Social workers (FTE) per community: purchased posts plus those professional SOs employ."""
+        out = self.posts.copy()
+        for so in organisations:
+            out[so.community] += so.social_workers
+        return out
+
+    @property
+    def purchase_spending_ratio(self) -> float:
+        """Purchase money actually paid to SOs ÷ the purchase budget, cumulative (0 before any budget)."""
+        return self.purchase_paid / self.purchase_budgeted if self.purchase_budgeted > 0 else 0.0
 
 
 def tender_contracts(organisations: list[SocialOrganization], budget: np.ndarray, economy: Economy, ledger: Ledger,
-                     payer: str) -> np.ndarray:
-    """Purchase-of-service tenders (政府购买服务, docs/sources.md §4.5): the budget by community and
-    domain is awarded to the SOs of each cell and paid from ``payer``'s account. Returns the
-    amounts contracted by community and domain (CNY); what no SO can absorb stays with the payer."""
+                     payer: str, sector: SocialSector) -> np.ndarray:
+    """Purchase-of-service tenders (政府购买服务, docs/sources.md §4.5, §7.13): the budget by community
+    and domain is awarded to the registered professional SOs of each cell at their bid prices
+    and paid from ``payer``'s account. Returns the amounts paid by community and domain (CNY);
+    what no SO can absorb and what the bids saved stay with the payer."""
     contracted = np.zeros_like(budget)
-    if not organisations:
+    sector.purchase_budgeted += float(budget.sum())
+    bidders = [so for so in organisations if so.professional]
+    if not bidders:
         return contracted
-    arr = np.array([(so.community, so.domain, so.capacity, so.professionalism) for so in organisations])
+    arr = np.array([(so.community, so.domain, so.capacity, so.professionalism) for so in bidders])
     amounts = allocate_purchase_contracts(budget, arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2], arr[:, 3],
                                           economy.so_unit_cost, economy.so_overhead, economy.so_bid_price,
                                           economy.so_bid_professional_discount, economy.so_bid_room)
-    for so, amount in zip(organisations, amounts, strict=True):
-        ledger.transfer(payer, so.account, amount, "purchase_of_services")
-        so.receive(amount, from_government=True)
-        contracted[so.community, so.domain] += amount
+    for so, amount in zip(bidders, amounts, strict=True):
+        paid = ledger.transfer(payer, so.account, amount, "purchase_of_services")
+        so.receive(paid, from_government=True)
+        contracted[so.community, so.domain] += paid
+    sector.purchase_paid += float(contracted.sum())
     return contracted
+
+
+def support_grassroots(organisations: Iterable[SocialOrganization], amount: float, ledger: Ledger, payer: str) -> None:
+    """In-kind support of filed groups (sources §7.5.1; 一楼一品 with activity funds): ``amount`` CNY of
+    activity money to every grassroots group from ``payer``'s account, as far as it goes."""
+    for so in organisations:
+        if not so.professional:
+            paid = ledger.transfer(payer, so.account, max(0.0, min(amount, ledger.balance(payer))), "grassroots_support")
+            so.receive(paid, from_government=True)
+
+
+def purchase_social_work(month: Month, economy: Economy, ledger: Ledger, payer: str, direction: np.ndarray,
+                         sector: SocialSector) -> None:
+    """Government purchase of social-work services (sources §7.4.2): ``social_work_purchase / 12`` CNY per
+    community a month (as far as ``payer``'s account goes) pays social-work posts, ``wages /
+    social_worker_wage`` FTE each (``sector.posts``). Their casework delivers ``wages / so_unit_cost``
+    units at full professionalism in the direction government sets, pulled toward the main line."""
+    lev = month.levers
+    for c in range(len(sector.posts)):
+        wages = ledger.spend(payer, max(0.0, min(lev.social_work_purchase / 12.0, ledger.balance(payer))),
+                             "social_work_purchase")
+        sector.posts[c] = wages / economy.social_worker_wage
+        month.so_units[c] += wages / economy.so_unit_cost * coordinated(direction, month.main_line[c], lev.coordination)
+
+
+def volunteer_multipliers(organisations: Sequence[SocialOrganization], sector: SocialSector, levers: Levers,
+                          behaviour: Behaviour) -> np.ndarray:
+    """The three-social linkage multiplier on volunteers' effort per community (sources §7.4.1), from the
+    community's social workers and its organisations' volunteering members."""
+    volunteers = np.zeros(sector.n_communities)
+    for so in organisations:
+        volunteers[so.community] += so.volunteers
+    return linkage_multiplier(sector.social_workers(organisations), volunteers, levers.three_social_linkage,
+                              behaviour.linkage_max_gain, behaviour.linkage_half_ratio)
+
+
+def register_ready(organisations: Iterable[SocialOrganization], levers: Levers, economy: Economy,
+                   behaviour: Behaviour, ledger: Ledger, rng: np.random.Generator) -> None:
+    """Grassroots groups that are ready register as professional SOs (备案 → 登记, sources §7.5.1, §4.4.6),
+    each with :func:`~cogov_sim.mechanisms.organisations.registration_probability`."""
+    groups = [so for so in organisations if not so.professional]
+    if not groups:
+        return
+    p = registration_probability(np.array([so.capacity for so in groups]),
+                                 np.array([so.professionalism for so in groups]),
+                                 np.array([ledger.balance(so.account) for so in groups]), levers.so_incubation,
+                                 behaviour.registration_rate, behaviour.registration_capacity,
+                                 behaviour.registration_funds_months * economy.so_overhead,
+                                 behaviour.registration_incubation_boost)
+    for so, registers in zip(groups, rng.random(len(groups)) < p, strict=True):
+        if registers:
+            so.register()
 
 
 def strongest_by_cell(organisations: Iterable[SocialOrganization], n_communities: int, n_domains: int) -> np.ndarray:

@@ -50,7 +50,7 @@ from ..mechanisms.supply import (
 )
 from ..network import row_normalised
 from ..parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Behaviour, Economy, K, Levers, Population
-from ..state import Month, ResidentTable
+from ..state import NEVER, Month, ResidentTable
 
 CULTURE = DOMAINS.index("culture")
 HEALTH = DOMAINS.index("health")
@@ -143,7 +143,8 @@ def new_residents(community: np.ndarray, building: np.ndarray, age_tilt: np.ndar
                                         (1.0 - pop.share_youth - pop.share_retiree, pop.share_retiree),
                                         civic_rng.random(n)),
         report_draw=civic_rng.random(n), interested=civic_rng.random(n) < pop.interested_share,
-        recent_voice=np.zeros((n, MONTHS_PER_YEAR), np.int8))
+        recent_voice=np.zeros((n, MONTHS_PER_YEAR), np.int8),
+        last_volunteered=np.full(n, NEVER, np.int64))
 
 
 @dataclass(frozen=True)
@@ -374,11 +375,13 @@ class ResidentPopulation:
         """M7: volunteers without an organisation join the strongest one serving their largest
         unmet need (``strongest``: organisation id per community and domain, −1 none).
 
-        Returns the volunteers left unserved, their count per community and domain (who may
-        found an organisation), and each organisation's volunteers this month.
+        Records the month in ``last_volunteered``. Returns the volunteers left unserved, their count
+        per community and domain (who may found an organisation), and each organisation's volunteers
+        this month.
         """
         r = self.table
         volunteers = r.participated[:, 2]
+        r.last_volunteered[volunteers] = month.index
         top = month.top_unmet
         target = strongest[r.community, top]
         joining = volunteers & (r.so_member < 0) & (target >= 0)

@@ -39,6 +39,7 @@ PATTERN_SCENARIOS = (*REFERENCE, "autonomous_supported", "administrative_led_gri
 
 METRICS = (
     "rc_admin_share", "rc_overload", "rc_autonomy", "so_count", "so_capacity", "so_government_share", "so_autonomy",
+    "so_professional", "so_agenda_dependence",
     "mismatch", "cost_per_met_need", "coverage", "participation_any", "participation_public_affairs",
     "participation_deliberation", "efficacy", "synthesis_efficiency", "opposition_share", "gini_coverage",
     "coverage_bottom_quintile", "detection_delay", "disputes_escalated", "public_spending", "volunteers",
@@ -351,11 +352,14 @@ def evaluate(runs: PatternRuns) -> list[Comparison]:
     out += [
         extreme(runs, "S1", "RC admin share highest", "rc_admin_share", adm, others, LONG_RUN, +1),
         extreme(runs, "S1", "RC overload highest", "rc_overload", adm, others, LONG_RUN, +1),
-        extreme(runs, "S1", "fewest SOs", "so_count", adm, others, LONG_RUN, -1),
+        extreme(runs, "S1", "fewest professional SOs (grassroots groups survive, sources §7.5.2)", "so_professional",
+                adm, others, LONG_RUN, -1),
         extreme(runs, "S1", "SOs most government-funded (where SOs exist)", "so_government_share", adm, others,
                 (1, runs.months), +1, where="so_count"),
         extreme(runs, "S1", "SOs least autonomous, i.e. most dependent (where SOs exist)", "so_autonomy", adm,
                 others, (1, runs.months), -1, where="so_count"),
+        extreme(runs, "S1", "government sets most of SOs' agenda (以政代社, sources §7.5.2; where SOs exist)",
+                "so_agenda_dependence", adm, others, (1, runs.months), +1, where="so_count"),
         extreme(runs, "S1", "largest supply–demand mismatch", "mismatch", adm, others, LONG_RUN, +1),
         extreme(runs, "S1", "highest public cost per met need", "cost_per_met_need", adm, others, LONG_RUN, +1),
         extreme(runs, "S1", f"early coverage not below the others (margin {COVERAGE_MARGIN:.0%} points)", "coverage",

@@ -1,5 +1,5 @@
-"""M7 social organisations: tenders, delivery, learning, autonomy, birth, death
-(ODD §7.7; sources §2, §3, §4.4, §4.5, §5.3)."""
+"""M7 social organisations: tenders, delivery, learning, agenda control, registration, birth, death
+(ODD §7.7, §7.15; sources §2, §3, §4.4, §4.5, §5.3, §7.5, §7.13)."""
 
 from __future__ import annotations
 
@@ -12,42 +12,49 @@ def allocate_purchase_contracts(budget: np.ndarray, community: np.ndarray, domai
                                 capacity: np.ndarray, professionalism: np.ndarray, unit_cost: float,
                                 overhead: float, bid_price: float, professional_discount: float,
                                 room: float) -> np.ndarray:
-    """Purchase-of-service tenders (政府购买服务, sources §4.5.1), CNY per SO.
+    """Purchase-of-service tenders (政府购买服务, sources §4.5.1, §7.13.3), CNY paid per SO.
 
     Within each cell (community c, domain k) of ``budget`` the bids are scored on capacity,
     professionalism and price, ``score_j = capacity_j · professionalism_j / price_j`` with the
     bid price per unit ``price_j = unit_cost · (p_0 − δ·professionalism_j)`` (``so_bid_price``,
-    ``so_bid_professional_discount``: professional SOs bid lower); SO j receives
-    ``min(ρ · capacity_j · unit_cost + overhead, budget_ck · score_j / Σ score)``: a bid
-    prices the SO's capacity (with room ``ρ`` = ``so_bid_room`` to grow) plus its fixed costs.
-    What no SO can absorb stays with government (it becomes direct provision).
+    ``so_bid_professional_discount``: professional SOs bid lower). SO j wins the lot
+    ``lot_j = min(ρ · capacity_j · unit_cost + overhead, budget_ck · score_j / Σ score)`` (a lot
+    prices the SO's capacity with room ``ρ`` = ``so_bid_room`` to grow, plus its fixed costs),
+    budgeted at the ceiling price ``unit_cost · p_0`` (the price of a bidder without
+    professionalism), and is paid its own bid: ``paid_j = lot_j · price_j / (unit_cost · p_0)``.
+    What no SO can absorb and what the bids save below the ceiling stay with government (sources
+    §7.13.3: tenders saved 12–13% of the budget).
     """
     if len(community) == 0:
         return np.zeros(0)
     n_c, n_k = budget.shape
     cell = community * n_k + domain
-    score = capacity * professionalism / (bid_price - professional_discount * professionalism)
+    relative_price = 1.0 - professional_discount * professionalism / bid_price
+    score = capacity * professionalism / relative_price
     total = np.bincount(cell, weights=score, minlength=n_c * n_k)
     share = safe_ratio(score, total[cell])
-    return np.minimum(room * capacity * unit_cost + overhead, budget.ravel()[cell] * share)
+    lot = np.minimum(room * capacity * unit_cost + overhead, budget.ravel()[cell] * share)
+    return lot * relative_price
 
 
-def so_output(spent: float, unit_cost: float, professionalism: float, volunteers: int, output_base: float,
+def so_output(spent: float, unit_cost: float, professionalism: float, volunteers: float, output_base: float,
               volunteer_units: float) -> float:
     """Service units an SO delivers in a month (sources §5.3.2 lack of professionals; sources §3.3 volunteers):
     ``spent / unit_cost · (b + (1 − b)·professionalism) + v·volunteers`` with ``b`` =
-    ``so_output_base`` and ``v`` = ``volunteer_units``."""
+    ``so_output_base``, ``v`` = ``volunteer_units`` and ``volunteers`` the volunteering members'
+    effort (members times the linkage multiplier of :func:`~cogov_sim.mechanisms.social_work.linkage_multiplier`)."""
     return spent / unit_cost * (output_base + (1.0 - output_base) * professionalism) + volunteer_units * volunteers
 
 
-def so_service_direction(domain: int, autonomy: float, steer: np.ndarray) -> np.ndarray:
-    """Where an SO's effort goes (以政代社, sources §4.2): ``α·e_domain + (1 − α)·steer``.
+def so_service_direction(domain: int, agenda_share: float, steer: np.ndarray) -> np.ndarray:
+    """Where an SO's effort goes (以政代社, sources §4.2, §7.5.2): ``(1 − a)·e_domain + a·steer``.
 
-    An autonomous SO serves its members' domain; a dependent one follows the direction
-    government steers it to. (Coordination then pulls the result toward the main line.)
+    ``a`` is the share of its work whose agenda government sets (:func:`so_agenda_target`): the
+    rest serves its members' domain; the set share follows the direction government steers it
+    to. (Coordination then pulls the result toward the main line.)
     """
-    out = (1.0 - autonomy) * steer
-    out[domain] += autonomy
+    out = agenda_share * steer
+    out[domain] += 1.0 - agenda_share
     return out
 
 
@@ -58,16 +65,43 @@ def learn_capacity(capacity: float, utilisation: float, rate: float, max_capacit
                                 - idle_decay * (1.0 - utilisation)))
 
 
-def so_autonomy_target(government_income_share: float, directive_intensity: float, dependence_effect: float) -> float:
-    """An SO's autonomy tends to ``(1 − d)·(1 − e·government share of its income)``, ``e`` =
-    ``so_dependence_effect``: a directive government treats SOs as its subordinates (以政代社,
-    sources §4.2.4) and dependence on its money erodes independence further (sources §5.3.2)."""
-    return (1.0 - directive_intensity) * (1.0 - dependence_effect * government_income_share)
+def so_agenda_target(directive_intensity: float, rc_autonomy: float, government_income_share: float,
+                     rc_shield: float, dependence_effect: float) -> float:
+    """Share of an SO's work whose agenda government sets (以政代社, sources §7.5.2, §5.3.2, §3.1):
+
+    ``a* = 1 − (1 − d·(1 − s·α_rc)) · (1 − e·g)``
+
+    with ``d`` the directive intensity (government pushes its plan onto the organisations as onto
+    subordinates), ``α_rc`` the autonomy of the community's RC, which keeps a share ``s`` =
+    ``agenda_rc_shield`` of that push off the organisations it hosts (a dependent RC relays the
+    street's tasks), ``g`` the government share of the SO's income and ``e`` =
+    ``so_dependence_effect`` (who pays sets part of the agenda). Dependence thus shows in who sets
+    the agenda, not only in where the money comes from.
+    """
+    push = directive_intensity * (1.0 - rc_shield * rc_autonomy)
+    return 1.0 - (1.0 - push) * (1.0 - dependence_effect * government_income_share)
+
+
+def registration_probability(capacity: np.ndarray, professionalism: np.ndarray, funds: np.ndarray,
+                             incubation: float, rate: float, min_capacity: float, min_funds: float,
+                             incubation_boost: float) -> np.ndarray:
+    """Monthly chance that a filed grassroots group (备案) registers as a professional SO (登记)
+    (sources §7.5.1: few register; sources §4.4.6 incubation):
+
+    ``p = rate · professionalism · (1 + boost·incubation) · 1[capacity ≥ cap_min] · 1[funds ≥ F_min]``
+
+    with ``rate`` = ``registration_rate``, ``cap_min`` = ``registration_capacity``, ``F_min`` =
+    ``registration_funds_months · so_overhead`` and ``boost`` = ``registration_incubation_boost``
+    (capped at 1).
+    """
+    ready = (capacity >= min_capacity) & (funds >= min_funds)
+    return np.minimum(1.0, rate * professionalism * (1.0 + incubation_boost * incubation)) * ready
 
 
 def founding_counts(volunteers_with_need: np.ndarray, rate: float, incubation: float, boost: float,
                     self_organisation: float, rng: np.random.Generator) -> np.ndarray:
-    """New SOs per community and domain (sources §2.5: set up by residents; sources §4.4.6 incubation):
+    """New grassroots groups per community and domain (sources §2.5: set up by residents; sources §7.5.1:
+    they start filed, not registered; sources §4.4.6 incubation):
 
     ``Poisson(rate · V_ck · (1 + boost·incubation) · self_organisation)`` with ``V_ck`` the
     volunteers of community c whose largest unmet need is in domain k and ``boost`` =
