@@ -149,7 +149,7 @@ def test_run_without_scenario_compares_the_four_models(cogov, tmp_path: Path):
     header = next(line for line in lines if "outcome" in line)
     assert header.split()[-4:] == list(REFERENCE_MODELS)
     assert "300 residents" in proc.stdout and "12 months" in proc.stdout
-    for label in ("needs met", "supply–demand mismatch", "RC admin share", "force alignment"):
+    for label in ("needs met", "supply–demand mismatch", "RC admin share", "force synthesis efficiency"):
         assert any(line.strip().startswith(label) for line in lines), label
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
     assert list(table["scenario"]) == list(REFERENCE_MODELS)

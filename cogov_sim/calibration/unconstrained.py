@@ -111,6 +111,9 @@ def registry(behaviour: Behaviour | None = None, data: Mapping[str, Any] | None 
         allowed_lo, allowed_hi = f.metadata["range"]
         if name in ranges:
             lo, hi, rule, why = float(ranges[name]["low"]), float(ranges[name]["high"]), "listed", ranges[name]["why"]
+        elif value == 0.0:
+            held[name] = "value 0: the relative rule gives no range (list one under [ranges] to vary it)"
+            continue
         else:
             a, b = value * (1 - span), value * (1 + span)
             lo, hi = max(allowed_lo, min(a, b)), min(allowed_hi, max(a, b))
