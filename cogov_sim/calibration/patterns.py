@@ -362,6 +362,8 @@ def evaluate(runs: PatternRuns) -> list[Comparison]:
                 "so_agenda_dependence", adm, others, (1, runs.months), +1, where="so_count"),
         extreme(runs, "S1", "largest supply–demand mismatch", "mismatch", adm, others, LONG_RUN, +1),
         extreme(runs, "S1", "highest public cost per met need", "cost_per_met_need", adm, others, LONG_RUN, +1),
+        extreme(runs, "S1", "most public money spent (pooled department resources, sources §7.7.3)", "public_spending",
+                adm, others, LONG_RUN, +1),
         extreme(runs, "S1", f"early coverage not below the others (margin {COVERAGE_MARGIN:.0%} points)", "coverage",
                 adm, others, EARLY_12, +1, margin=COVERAGE_MARGIN),
     ]

@@ -1,4 +1,4 @@
-"""Professional social workers (社工) and the three-social linkage (三社联动) (ODD §7.15; sources §3.2,
+"""Professional social workers (社工) and the three-social linkage (三社联动) (ODD §7.20; sources §3.2,
 §3.3, §7.4)."""
 
 from __future__ import annotations
