@@ -2,7 +2,7 @@
 
     python benchmarks/bench_all.py                        # all figures
     python benchmarks/bench_all.py --against /path/tree   # also time another source tree, paired
-    python benchmarks/bench_all.py --markdown table.md    # also write the README's speed table
+    python benchmarks/bench_all.py --readme README.md     # also rewrite the README's speed table
     python benchmarks/bench_all.py --quick                # smaller repeats, no 1M run, no sweep
 
 Every measurement runs in a fresh child process pinned to one core (``taskset -c 0``) with BLAS
@@ -176,7 +176,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="fresh processes per figure and tree (default 3)")
     ap.add_argument("--quick", action="store_true", help="one repeat, no million-resident run, no sweep")
     ap.add_argument("--no-million", action="store_true", help="skip the 1,000,000 × 120 run")
-    ap.add_argument("--markdown", metavar="PATH", help="also write the table as Markdown (the README's speed table)")
+    ap.add_argument("--markdown", metavar="PATH", help="also write the table as Markdown")
+    ap.add_argument("--readme", metavar="PATH", help="replace the table between the bench markers of this README")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -275,6 +276,21 @@ def main() -> None:
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:
             fh.write(table.markdown())
+    if args.readme:
+        write_readme(args.readme, table.markdown(), f"{time.strftime('%B %Y')}, load average {load:.1f}–{load_end:.1f}")
+
+
+BEGIN, END = "<!-- bench:begin (benchmarks/bench_all.py --readme) -->", "<!-- bench:end -->"
+
+
+def write_readme(path: str, table: str, when: str) -> None:
+    """Replace the text between the bench markers of ``path`` with ``table``."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"{head}{BEGIN}\n_Measured by `make bench`, {when}._\n\n{table}{END}{tail}")
 
 
 if __name__ == "__main__":
