@@ -260,7 +260,7 @@ def main() -> None:
 
     # --- a street on one core
     street = median_runs("street", [120], trees, repeat)
-    table.add(f"street ({street['this']['residents']:,} residents) × 120, CPU s, one core",
+    table.add(f"street ({int(street['this']['residents']):,} residents) × 120, CPU s, one core",
               *pair(street, "cpu", "{:.2f}"), target="≤ 5 s", met=street["this"]["cpu"] <= 5)
 
     # --- sweep throughput
