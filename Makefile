@@ -53,9 +53,10 @@ else
 	$(VENV_NEXT)/bin/python -m pytest -q -p no:cacheprovider $(SMOKE)
 endif
 
+# Every speed figure with its target, in one run; rewrites the README's speed table (numba: the fused kernel).
 bench: install
-	$(BIN)/python benchmarks/bench_model.py
-	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/bench_all.py --readme README.md
 
 # Regenerate the golden baseline on purpose (a deliberate change of model behaviour).
 golden: install

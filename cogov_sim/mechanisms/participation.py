@@ -93,13 +93,26 @@ def with_school_activities(p: np.ndarray, student: np.ndarray, rate: float) -> n
 
 def seat_holders(score: np.ndarray, community: np.ndarray, seats: np.ndarray) -> np.ndarray:
     """Who holds the council's seats (sources §4.2.2: a council of deputies): in each community
-    the ``seats_c`` residents with the highest ``score`` (ties broken by row order)."""
-    order = np.lexsort((-score, community))
-    sorted_community = community[order]
-    first = np.searchsorted(sorted_community, sorted_community, side="left")
-    rank = np.empty(len(score), np.int64)
-    rank[order] = np.arange(len(score)) - first
-    return rank < np.floor(seats)[community]
+    the ``seats_c`` residents with the highest ``score`` (ties broken by row order).
+
+    Selected per community with a partial sort (``np.partition``, linear time) rather than a full
+    sort of all residents: the ``k = ⌊seats_c⌋`` best are those above the ``k``-th highest score,
+    then those equal to it in row order.
+    """
+    held = np.zeros(len(score), bool)
+    order = np.argsort(community, kind="stable")          # rows grouped by community, row order kept
+    bounds = np.searchsorted(community[order], np.arange(len(seats) + 1))
+    for c, k in enumerate(np.floor(seats).astype(np.int64).tolist()):
+        rows = order[bounds[c]:bounds[c + 1]]
+        if k >= len(rows):
+            held[rows] = True
+        elif k > 0:
+            s = score[rows]
+            kth = np.partition(s, len(s) - k)[len(s) - k]
+            above = s > kth
+            held[rows[above]] = True
+            held[rows[np.flatnonzero(s == kth)[:k - int(above.sum())]]] = True
+    return held
 
 
 def deliberation_availability(council_support: np.ndarray, seat: np.ndarray, affairs_sorting: bool,
