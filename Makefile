@@ -19,7 +19,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[analysis,notebooks,dev,dashboard]"
+	$(BIN)/python -m pip install --quiet -e ".[analysis,notebooks,dev,dashboard,bench]"
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: install
