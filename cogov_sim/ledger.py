@@ -1,7 +1,8 @@
 """Double-entry budget ledger: every CNY moves from one account to another (ODD §7.5).
 
 External accounts (``treasury``, ``donors``, ``departments`` — the district departments' own lines,
-sources §7.7) go negative as money enters the street;
+sources §7.7 — and ``city``, the city's or district's account that pays community funds as new money
+beside the street's budget, sources §7.9) go negative as money enters the street;
 ``spent:<use>`` accounts collect money turned into services or costs. The sum over all
 accounts is therefore always zero, and agents' funds are read from their accounts, so money
 cannot appear or vanish outside a recorded transfer.
@@ -11,7 +12,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-EXTERNAL = ("treasury", "donors", "departments")
+#: The city's (district's) account: participatory community funds are paid from it straight into the
+#: communities' funds, new money that is not carved out of the street's service budget (sources §7.9.2).
+CITY = "city"
+EXTERNAL = ("treasury", "donors", "departments", CITY)
 ROUNDING_DUST = 1e-9
 #: Floating-point slack of the books, relative to the money moved so far (CNY per CNY): sums of
 #: double-precision amounts drift by a few ulps per addition, i.e. ~1e-16 of the money moved each

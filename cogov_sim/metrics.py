@@ -247,7 +247,7 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["so_autonomy"] = float(np.mean([so.autonomy for so in sos])) if sos else 0.0
     out["so_members"] = float((r.so_member >= 0).sum())
     out["volunteers"] = float(took[:, 2].sum())
-    spending = ledger.outflow.get(government.account, 0.0)
+    spending = government.public_spending(ledger)
     met_public = month.met_public
     out["public_spending"] = float(spending)
     out["met_public_units"] = met_public

@@ -40,9 +40,10 @@ from cogov_sim.scenario import SCENARIO_DIR
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
 
-#: The reference scenarios and the two single-lever variants, in table order.
+#: The reference scenarios (one per source model) and the single-lever variants, in table order.
 REFERENCE_SCENARIOS = ("administrative_led", "administrative_led_grid", "autonomous", "autonomous_supported",
-                       "cooperative", "co_governance")
+                       "cooperative", "co_governance", "nanan", "suyu", "mianyang", "administrative_led_grid_services",
+                       "karamay")
 
 BEGIN, END = "<!-- BEGIN {} -->", "<!-- END {} -->"
 

@@ -126,7 +126,7 @@ def _unmet_distance(model: CommunityModel, c: int) -> float:
 
 
 def test_failing_an_audit_cuts_push_down_and_re_aims_provision_there_and_a_second_failure_more():
-    plain, once, twice = (_model(work_station=False) for _ in range(3))   # a station would absorb the push-down
+    plain, once, twice = (_model("suyu") for _ in range(3))   # audits on, no work station to absorb the push-down
     for m in (plain, once, twice):
         m.step()
     _force_audit(once)
@@ -160,7 +160,7 @@ def test_no_audit_effect_when_the_lever_is_off():
 
 
 def test_audits_run_once_a_period_and_outputs_stay_in_bounds():
-    model = _model()
+    model = _model(satisfaction_audits=True)
     referrals, sanctions = [], []
     for _ in range(36):
         model.step()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import scenario, step_with_books
 
-from cogov_sim.ledger import EXTERNAL, Ledger, LedgerError
+from cogov_sim.ledger import CITY, EXTERNAL, Ledger, LedgerError
 from cogov_sim.model import CommunityModel
 from cogov_sim.scenario import load_scenario
 
@@ -112,12 +112,13 @@ def test_government_spends_exactly_the_budget_it_receives(any_run):
         assert books.government_outflow == pytest.approx(books.budget_received + pooled, rel=1e-9)
         assert abs(books.government_balance) <= 1e-6 * expected
     pooled = np.array([books.flows.get("department_pooling", 0.0) for books in any_run.books])
-    np.testing.assert_allclose(any_run.series["public_spending"], expected + pooled, rtol=1e-9)
+    fund = np.array([books.outflow.get(CITY, 0.0) for books in any_run.books])   # new money (sources §7.9)
+    np.testing.assert_allclose(any_run.series["public_spending"], expected + pooled + fund, rtol=1e-9)
 
 
 def test_public_spending_splits_into_its_uses(any_run):
-    """Every CNY the government pays out has a recorded use."""
-    uses = ("rc_wages", "work_station", "escalation", "grid", "participatory_fund", "microfund_matching", "incubation",
+    """Every CNY the government pays out has a recorded use (the participatory fund is the city's, not among them)."""
+    uses = ("rc_wages", "work_station", "escalation", "grid", "microfund_matching", "incubation",
             "funds_follow_tasks", "purchase_of_services", "grassroots_support", "social_work_purchase", "refused_tasks",
             "direct_provision")
     for books in any_run.books:
@@ -143,7 +144,7 @@ def test_funds_follow_tasks_move_money_to_the_rcs(funded_and_unfunded):
     lev = funded.levers
     budget = lev.budget_per_resident * funded.n_residents
     fixed = sum(funded.ledger.flows.get(u, 0.0) for u in ("rc_wages", "work_station", "escalation", "grid",
-                                                           "participatory_fund", "microfund_matching", "incubation"))
+                                                           "microfund_matching", "incubation"))
     expected = lev.task_delegation * 1.0 * (budget - fixed)
     assert funded.ledger.flows["funds_follow_tasks"] == pytest.approx(expected)
     pop = funded.residents.community_population
@@ -197,12 +198,42 @@ def test_grid_cost_grows_with_grid_staff():
 
 # ----------------------------------------------------------------------------- budget exhausted by fixed costs
 def test_fixed_costs_beyond_the_budget_are_paid_as_far_as_it_goes():
-    # a 200,000 CNY/year fund for communities of 600 residents exceeds a 30 CNY/resident budget
+    # RC staff wages alone (about 12 CNY per resident) exceed a 5 CNY/resident budget
     for seed in range(10):
-        sc = scenario("co_governance", population__residents_per_community=600)
+        sc = scenario("co_governance", population__residents_per_community=600, levers__budget_per_resident=5.0)
         run = step_with_books(CommunityModel(sc, seed=seed, residents=1200), 12)
         for books in run.books:
             assert books.government_outflow == pytest.approx(books.budget_received)
+            assert books.flows["rc_wages"] == pytest.approx(books.budget_received)
+
+
+# ----------------------------------------------------------------------------- the fund is new money (sources §7.9)
+def test_participatory_fund_is_new_money_beside_the_street_budget():
+    """A fund leaves the street's budget and its service uses as they are; the city pays it into the funds."""
+    without = step_with_books(CommunityModel(scenario("co_governance", levers__participatory_fund=0.0), seed=4,
+                                             residents=1200), 1)
+    fund = 200_000.0
+    with_fund = step_with_books(CommunityModel(scenario("co_governance", levers__participatory_fund=fund), seed=4,
+                                               residents=1200), 1)
+    a, b = without.books[0], with_fund.books[0]
+    assert b.budget_received == pytest.approx(a.budget_received)
+    for use in ("rc_wages", "funds_follow_tasks", "purchase_of_services", "social_work_purchase"):
+        assert b.flows.get(use, 0.0) == pytest.approx(a.flows.get(use, 0.0)), use
+    n_c = with_fund.model.n_communities
+    assert b.outflow[CITY] == pytest.approx(fund / 12.0 * n_c) and a.outflow.get(CITY, 0.0) == 0.0
+    assert b.flows["participatory_fund"] == pytest.approx(fund / 12.0 * n_c)
+    assert b.government_outflow == pytest.approx(b.budget_received + b.flows.get("department_pooling", 0.0))
+    assert abs(b.imbalance) <= 1e-6 * b.budget_received
+
+
+def test_fund_is_paid_even_when_the_street_has_no_budget():
+    run = step_with_books(CommunityModel(scenario("co_governance", levers__budget_per_resident=0.0), seed=2,
+                                         residents=1200), 3)
+    lever = run.model.levers.participatory_fund
+    assert lever > 0
+    for books in run.books:
+        assert books.budget_received == 0.0
+        assert books.flows["participatory_fund"] == pytest.approx(lever / 12.0 * run.model.n_communities)
 
 
 # ----------------------------------------------------------------------------- tolerance of the self-check

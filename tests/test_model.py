@@ -434,14 +434,20 @@ def test_same_seed_gives_every_scenario_the_same_street_and_draws():
 
 
 def test_residents_see_the_fund_money_actually_paid():
-    """Stakes follow what reaches the fund, not the lever: with no budget the fund cannot be paid."""
+    """Stakes follow what reaches the fund, not the lever: the city's fund reaches the communities whatever
+    the street's budget (new money, sources §7.9); micro-fund matching comes out of that budget and does not."""
     paid = CommunityModel(scenario("co_governance", levers__budget_per_resident=200.0), seed=3, residents=600)
     broke = CommunityModel(scenario("co_governance", levers__budget_per_resident=0.0), seed=3, residents=600)
-    paid.step()
-    broke.step()
+    matched = CommunityModel(scenario("co_governance", levers__budget_per_resident=0.0, levers__participatory_fund=0.0,
+                                      levers__microfund_matching=3.0), seed=3, residents=600)
+    for model in (paid, broke, matched, matched):
+        model.step()
     lever = paid.levers.participatory_fund
     assert lever > 0
     np.testing.assert_allclose(paid.government.fund_paid, lever / 12.0)
-    np.testing.assert_array_equal(broke.government.fund_paid, 0.0)
-    offer = broke.community_offer(broke.current, np.zeros(broke.n_communities))
-    np.testing.assert_array_equal(offer.fund_per_resident, broke.donations_last_month / broke.residents.community_population)
+    np.testing.assert_allclose(broke.government.fund_paid, lever / 12.0)
+    assert matched.donations_last_month.sum() > 0
+    np.testing.assert_array_equal(matched.government.fund_paid, 0.0)
+    offer = matched.community_offer(matched.current, np.zeros(matched.n_communities))
+    np.testing.assert_array_equal(offer.fund_per_resident,
+                                  matched.donations_last_month / matched.residents.community_population)

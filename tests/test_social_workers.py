@@ -81,12 +81,19 @@ def test_linkage_multiplies_what_volunteering_members_deliver():
     base = dict(levers__social_work_purchase=240_000.0)
     without = _stepped(1, **base, levers__three_social_linkage=0.0)
     linked = _stepped(1, **base, levers__three_social_linkage=1.0)
+    for _ in range(36):                                # until the first organisation has volunteering members
+        if any(so.volunteers > 0 for so in without.social_organisations):
+            break
+        for model in (without, linked):
+            model.step()
+    assert any(so.volunteers > 0 for so in without.social_organisations), "the run needs volunteering members"
+    assert ({so.unique_id for so in without.social_organisations}
+            == {so.unique_id for so in linked.social_organisations})   # identical so far
     for model in (without, linked):
-        model.step()                                   # month 2: last month's volunteers are led
+        model.step()                                   # next month: last month's volunteers are led
     a = {so.unique_id: (so.delivered, so.volunteers) for so in without.social_organisations}
     b = {so.unique_id: so.delivered for so in linked.social_organisations}
     assert a.keys() == b.keys()
-    assert any(v > 0 for _, v in a.values()), "the run needs volunteering members"
     for uid, (delivered, _) in a.items():
         assert b[uid] >= delivered - 1e-9
     assert sum(b.values()) > sum(d for d, _ in a.values())

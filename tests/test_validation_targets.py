@@ -35,7 +35,7 @@ def karamay(so_per_community: float = 8.6, grassroots_share: float = 414 / 497, 
 
 
 def runs(**over: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    base = {"karamay": karamay(), "chengdu": frame(social_workers_per_community=1.12, active_participation=0.2),
+    base = {"karamay": karamay(), "co_governance": frame(social_workers_per_community=1.12, active_participation=0.2),
             "suyu": frame(purchase_spending_ratio=0.87)}
     return {**base, **over}
 
@@ -53,7 +53,7 @@ def test_every_target_is_declared_and_reads_the_fixed_metric_names() -> None:
         assert set(t.metrics) <= FIXED_METRICS, t.id
         assert t.why_tolerance and t.why_role
         assert t.kind == "below" or t.tolerance > 0
-    assert {t.scenario for t in REFORM_TARGETS} == {"karamay", "chengdu", "suyu"}
+    assert {t.scenario for t in REFORM_TARGETS} == {"karamay", "co_governance", "suyu"}
     values = {t.id: t.value for t in REFORM_TARGETS}
     assert values["R1"] == pytest.approx(8.57, abs=0.01) and values["R2"] == pytest.approx(0.833, abs=0.001)
     assert values["R3"] == pytest.approx(2.45, abs=0.01) and values["R4"] == pytest.approx(1.12, abs=0.01)
@@ -83,19 +83,19 @@ def test_tolerance_edges() -> None:
 
 
 def test_minority_claim_needs_the_whole_interval_below_one_half() -> None:
-    assert status(target_table(runs(chengdu=frame(social_workers_per_community=1.1, active_participation=0.55))))[
+    assert status(target_table(runs(co_governance=frame(social_workers_per_community=1.1, active_participation=0.55))))[
         "R7"] == "fail"
     rng = np.random.default_rng(1)
     noisy = frame(n=4, social_workers_per_community=1.1, active_participation=0.48)
     noisy["active_participation"] = 0.48 + rng.normal(0, 0.05, 4)      # mean below 0.5, interval across it
-    assert status(target_table(runs(chengdu=noisy)))["R7"] == "fail"
+    assert status(target_table(runs(co_governance=noisy)))["R7"] == "fail"
 
 
 def test_missing_scenarios_and_metrics_are_not_evaluated_rather_than_failed() -> None:
     t = status(target_table({"karamay": karamay().drop(columns=["retirees"])}))
     assert t["R1"] == "pass"
     assert t["R5"] == "not evaluated: no metric retirees"
-    assert t["R4"] == "not evaluated: no scenario 'chengdu'" and t["R6"] == "not evaluated: no scenario 'suyu'"
+    assert t["R4"] == "not evaluated: no scenario 'co_governance'" and t["R6"] == "not evaluated: no scenario 'suyu'"
     zero = karamay()
     zero["so_grassroots"] = zero["so_professional"] = 0.0
     assert status(target_table(runs(karamay=zero)))["R2"] == "not evaluated: no finite value"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from ..ledger import Ledger
+from ..ledger import CITY, Ledger
 from ..mechanisms.common import normalise
 from ..mechanisms.government import (
     administrative_load,
@@ -36,8 +36,8 @@ class Government(mesa.Agent):
     Attributes:
         direction: direction ``g`` over the service domains (M5).
         response_chance: chance that a resident's voice is acted on by government.
-        fund_paid: money paid into each community's participatory fund this month (fund
-            tranche and micro-fund matching, CNY): what residents see they can decide on.
+        fund_paid: money paid into each community's participatory fund this month (the city's fund
+            tranche and the street's micro-fund matching, CNY): what residents see they can decide on.
         spending: direct provision this month by community and domain (CNY).
         admin_demand: administrative hours pushed down to each RC this month (after the work station's part).
         refused_hours: hours of unfunded delegated tasks each RC refused this month (they stay with
@@ -75,23 +75,24 @@ class Government(mesa.Agent):
                staff_cost: tuple[float, float]) -> np.ndarray:
         """Receive the month's budget, pay the fixed costs, transfer funds with delegated tasks.
 
-        Fixed costs are paid first, in this order, as far as the budget goes: community staff
+        The participatory fund is new money (sources §7.9.2): the city's account pays each community's
+        fund ``participatory_fund / 12`` CNY this month (ledger ``city → fund:c``, category
+        ``participatory_fund``), beside the street's budget and whatever that budget is. Of the street's
+        budget, fixed costs are paid first, in this order, as far as it goes: community staff
         (``staff_cost``: RC staff wages, then the work station's staff and running cost, sources §5.5.1,
-        §7.6.2), escalations, grid,
-        the participatory-fund tranche (to each community's fund by population), micro-fund
-        matching (by last month's donations), incubation. Of the rest (sources §4.3, §4.5) the delegated
-        and funded share goes to the RCs by population. Returns the purchase-of-service budget
-        by community and domain (CNY), to be tendered to SOs.
+        §7.6.2), escalations, grid, micro-fund matching (by last month's donations), incubation. Of the
+        rest (sources §4.3, §4.5) the delegated and funded share goes to the RCs by population. Returns
+        the purchase-of-service budget by community and domain (CNY), to be tendered to SOs.
         """
         ledger.transfer("treasury", self.account, budget, "budget")
         n_c = len(population)
-        self.fund_paid = np.zeros(n_c)
+        self.fund_paid = np.array([ledger.transfer(CITY, f"fund:{c}", levers.participatory_fund / 12.0,
+                                                   "participatory_fund") for c in range(n_c)])
         fixed = [
             ("rc_wages", staff_cost[0], None),
             ("work_station", staff_cost[1], None),
             ("escalation", escalation_cost, None),
             ("grid", grid_cost, None),
-            ("participatory_fund", levers.participatory_fund / 12.0 * n_c, "fund"),
             ("microfund_matching", levers.microfund_matching * donations_last_month.sum(), "fund_matching"),
             ("incubation", levers.so_incubation * economy.incubation_cost * n_c, "incubator"),
         ]
@@ -105,7 +106,7 @@ class Government(mesa.Agent):
             elif target == "incubator":
                 ledger.transfer(self.account, "incubator", amount, use)
             else:
-                weights = (population / population.sum()) if target == "fund" else normalise(donations_last_month)
+                weights = normalise(donations_last_month)
                 for c in range(n_c):
                     self.fund_paid[c] += ledger.transfer(self.account, f"fund:{c}", amount * weights[c], use)
         for c in range(n_c):
@@ -113,6 +114,11 @@ class Government(mesa.Agent):
                             "funds_follow_tasks")
         self.budget_split = split
         return split.purchase * np.outer(population / population.sum(), self.direction)
+
+    def public_spending(self, ledger: Ledger) -> float:
+        """Public money paid out this month (CNY): the street's own outflow plus the city's fund money
+        (sources §7.9: new money, but public money all the same)."""
+        return ledger.outflow.get(self.account, 0.0) + ledger.outflow.get(CITY, 0.0)
 
     def provide(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, *, population: np.ndarray,
                 unmet_last_month: np.ndarray, committee_hours: np.ndarray, station_hours: np.ndarray,

@@ -116,7 +116,7 @@ def grid_share_of_spending(results: Results) -> dict[str, pd.DataFrame]:
     """The ``ledger`` table of a pattern run: the last month's share of public spending that went to
     grid management (computed in the worker, where the model is)."""
     m = results.model
-    spent = m.ledger.outflow.get(m.government.account, 0.0)
+    spent = m.government.public_spending(m.ledger)
     share = m.ledger.flows.get("grid", 0.0) / spent if spent > 0 else 0.0
     return {"ledger": pd.DataFrame({"grid_share_of_spending": [share]})}
 

@@ -12,8 +12,8 @@ target value:
 * ``kind = "below"``: passes when the upper end of the 95% interval of the mean lies below ``value``
   (a qualitative claim: "stays a minority").
 
-The scenarios named here (``karamay``, ``chengdu``, ``suyu``) are the reference scenarios of the
-source districts; a target whose scenario or metric does not exist (yet) is reported as not
+The scenarios named here (``karamay``, ``co_governance`` — the Chengdu model —, ``suyu``) are the
+reference scenarios of the source districts; a target whose scenario or metric does not exist (yet) is reported as not
 evaluated rather than failed.
 """
 
@@ -107,7 +107,7 @@ REFORM_TARGETS: tuple[ReformTarget, ...] = (
         "the only figure on how many professional social workers a purchase-heavy district employs: it sets "
         "the staffing parameter; Chengdu (R4) then validates the same parameter under other levers"),
     ReformTarget(
-        "R4", "social workers per community (Chengdu)", "chengdu", "social_workers_per_community", "",
+        "R4", "social workers per community (Chengdu)", "co_governance", "social_workers_per_community", "",
         1890 / 1683, 0.3, "value", VALIDATE, "sources §8.1",
         "as R3 (head count against full-time equivalents), the same absolute tolerance",
         "the staffing parameter is set from Karamay (R3); Chengdu's lower density must follow from its levers"),
@@ -125,7 +125,7 @@ REFORM_TARGETS: tuple[ReformTarget, ...] = (
         "and rounding",
         "the only figure on what tendering saves: it sets the bid-price parameters, no mechanism predicts it"),
     ReformTarget(
-        "R7", "active participation stays a minority under co-governance (Chengdu)", "chengdu",
+        "R7", "active participation stays a minority under co-governance (Chengdu)", "co_governance",
         "active_participation", "", 0.5, 0.0, "below", VALIDATE, "sources §8.1",
         "a qualitative claim: the 95% interval of the mean share must lie below one half",
         "the claim is a pattern the participation model must produce; nothing is set from it"),

@@ -60,6 +60,9 @@ ROBUST, DEPENDS, UNCLEAR = "robust", "depends on assumptions", "no clear effect"
 RESULT_NAME = "_robustness.csv"
 COLUMNS = ["a", "b", "outcome", "effect", "ci_low", "ci_high", "mean_a", "mean_b", "sign_share", "points", "label",
            "driver", "driver_mu_star"]
+#: One reference scenario per source model (sources §4.1–§4.5, §7.11–§7.13, §8.2): the four models, then the
+#: separate cities' institutions (Nan'an three-affairs sorting, Suyu, Mianyang's proposals, Karamay).
+SOURCE_MODELS = (*REFERENCE, "nanan", "suyu", "mianyang", "karamay")
 #: Design points per chunk written to the run folder (a resumed run repeats at most one chunk).
 CHUNK_POINTS = 20
 
@@ -69,14 +72,14 @@ class RobustnessConfig:
     """Sizes of one robustness run.
 
     Attributes:
-        scenarios: the reference scenarios; every pair is a contrast.
+        scenarios: the reference scenarios (default: one per source model); every pair is a contrast.
         outcomes: summary columns compared (default: the rows of ``cogov run``'s table).
         method: ``morris`` (``size`` trajectories, ``levels`` grid levels) or ``sobol`` (Saltelli's
             sample, ``size`` base points, first order only).
         point_seeds: seeds at the calibrated point; design_seeds: seeds at every design point.
     """
 
-    scenarios: tuple[str, ...] = REFERENCE
+    scenarios: tuple[str, ...] = SOURCE_MODELS
     outcomes: tuple[str, ...] = tuple(OUTCOME_FORMATS)
     method: str = "morris"
     size: int = 4

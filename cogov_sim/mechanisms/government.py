@@ -53,7 +53,7 @@ def split_budget(available: float, fixed_costs: float, task_delegation: float, f
                  purchase_share: float) -> BudgetSplit:
     """Split the budget (sources §4.3, §4.5):
 
-    fixed costs (grid, fund tranche, matching, incubation, escalations) first; of the
+    fixed costs (staff, grid, matching, incubation, escalations) first; of the
     service budget ``S``, ``δ·S`` is delegated to RCs, of which the share ``φ`` travels with
     the tasks (funds follow tasks); ``π·S`` is tendered to SOs; the rest (including the
     unfunded delegated part) is direct provision.
