@@ -103,12 +103,19 @@ def gini_of_shares(shares: np.ndarray, bins: int = 2000) -> float:
     return float(((2.0 * rank_sum - (n + 1) * counts) @ levels) / (n * total))
 
 
+#: Acts a year above which a resident counts as an active participant: the sources' own survey
+#: threshold of frequent participation, "more than five times a year" (sources §6, target T3).
+ACTIVE_ACTS_PER_YEAR = 5
+
+
 def active_participants(recent_voice: np.ndarray, month_index: int) -> np.ndarray:
-    """Residents who took part in public affairs or deliberation at least monthly on average over
-    the last 12 months (sources §7.10): public-affairs plus deliberation acts in the window ≥ the
-    window's months (``min(12, months simulated)``; an act of each type in one month counts twice)."""
+    """Residents who take part actively in public affairs or deliberation (sources §7.10, with the
+    frequency threshold of the sources' survey, sources §6): more than :data:`ACTIVE_ACTS_PER_YEAR`
+    public-affairs plus deliberation acts in the last 12 months, pro rata while fewer months have
+    been simulated: ``acts > 5 · w / 12`` with ``w = min(12, months simulated)`` (an act of each
+    type in one month counts twice)."""
     window = min(recent_voice.shape[1], month_index + 1)
-    return recent_voice.sum(axis=1, dtype=np.int64) >= window
+    return recent_voice.sum(axis=1, dtype=np.int64) > ACTIVE_ACTS_PER_YEAR * window / recent_voice.shape[1]
 
 
 def force_contributions(month: Month, residents: ResidentPopulation, government: Government,

@@ -69,11 +69,11 @@ def test_seat_holders_are_the_top_scorers_of_each_community():
 
 def test_active_participants_use_the_rolling_window():
     recent = np.zeros((3, 12), np.int8)
-    recent[0, :] = 1                       # monthly for a year
-    recent[1, :6] = 2                      # twice a month for half a year: 12 acts, still monthly on average
-    recent[2, :3] = 1                      # three months
-    assert active_participants(recent, 59).tolist() == [True, True, False]
-    assert active_participants(recent, 2).tolist() == [True, True, True]   # window of three months so far
+    recent[0, :6] = 1                      # six acts in a year: more than five
+    recent[1, :5] = 1                      # five acts: not more than five
+    recent[2, :2] = 1                      # two acts in the first months
+    assert active_participants(recent, 59).tolist() == [True, False, False]
+    assert active_participants(recent, 2).tolist() == [True, True, True]   # three months so far: > 1.25 acts
 
 
 def test_students_have_no_voice_and_council_seats_bound_deliberation():
