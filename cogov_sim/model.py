@@ -37,7 +37,7 @@ from .mechanisms.government import (
     staff_wage_bill,
     work_station_hours,
 )
-from .mechanisms.organisations import founding_counts
+from .mechanisms.organisations import founding_counts, tender_market_entrants
 from .mechanisms.party import effective_coordination
 from .mechanisms.supply import grid_service_units
 from .network import build_network
@@ -295,7 +295,8 @@ class CommunityModel(mesa.Model):
 
     def grow_organisations(self, month: Month) -> None:
         """M7: volunteers join the strongest SO serving their largest unmet need, or found a grassroots
-        group; ready groups register as professional SOs."""
+        group; ready groups register as professional SOs; professional SOs from outside enter the
+        tender market."""
         lev, beh, eco = month.levers, self.spec.behaviour, self.spec.economy
         sos = self.social_organisations
         unserved, wanting, volunteers = self.residents.join_organisations(
@@ -312,6 +313,20 @@ class CommunityModel(mesa.Model):
                                              source="incubator" if incubated > 0 else "donors", tier=GRASSROOTS)
                 self.residents.enrol_founders(unserved, month.top_unmet, int(c), int(k), so.unique_id, beh.so_founders)
         register_ready(self.social_organisations, lev, eco, beh, self.ledger, self.streams.registration)
+        self.enter_tender_market()
+
+    def enter_tender_market(self) -> None:
+        """M7: professional SOs from outside enter where this month's tender left money no SO absorbed
+        (:func:`~cogov_sim.mechanisms.organisations.tender_market_entrants`); they bid from next month."""
+        beh, eco = self.spec.behaviour, self.spec.economy
+        entrants = tender_market_entrants(self.sector.unabsorbed, eco.so_overhead, beh.tender_entry_capacity,
+                                          eco.so_unit_cost)
+        for c, k in zip(*np.nonzero(entrants), strict=True):
+            for _ in range(entrants[c, k]):
+                self.found_organisation(int(c), int(k), capacity=beh.tender_entry_capacity,
+                                        professionalism=beh.tender_entrant_professionalism,
+                                        autonomy=beh.new_so_autonomy, seed_money=0.0, source="donors",
+                                        tier=PROFESSIONAL)
 
     def found_organisation(self, community: int, domain: int, *, capacity: float, professionalism: float,
                            autonomy: float, seed_money: float, source: str, tier: str) -> SocialOrganization:

@@ -416,7 +416,7 @@ class Economy:
         1.3, 0.1, 5.0, unit="× so_unit_cost", source="assumption (sources §4.5.1 tenders)",
         doc="Bid price per unit of a wholly unprofessional SO.")
     so_bid_professional_discount: float = param(
-        0.6, 0.0, 5.0, unit="× so_unit_cost", source="assumption (sources §7.13.3)",
+        0.1, 0.0, 5.0, unit="× so_unit_cost", source="fitted to R6, sources §7.13",
         doc="Bid price reduction per unit of professionalism.")
     so_bid_room: float = param(
         1.25, 1.0, 5.0, unit="× capacity cost", source="assumption",
@@ -874,6 +874,18 @@ class Behaviour:
     sorting_affair_rate: float = param(
         0.05, 0.0, 1.0, unit="probability/adult/month", source="assumption (sources §7.12.1, §4.4.3)",
         doc="Monthly chance an adult has a small affair sent to residents' consultation under three-affairs sorting.")
+    # --- tender market entry (sources §4.5.1, §7.5.3, §6)
+    tender_entry_capacity: float = param(
+        20.0, 1.0, 400.0, unit="service units/month",
+        source="assumption (sources §4.5.1, §6: the smallest professional team that bids for a tendered bundle; "
+               "the low end of the initial SOs' capacity)",
+        doc="Capacity of a professional SO entering from outside the community to take tendered money no local SO "
+            "absorbs; one entrant per lot of so_overhead + tender_entry_capacity × so_unit_cost unabsorbed.")
+    tender_entrant_professionalism: float = param(
+        0.6, 0.0, 1.0, unit="index",
+        source="assumption (sources §7.5.3: professional service firms and NGOs; sources §6: Mianyang's 23 "
+               "social-work organisations with about 300 staff serve 531 RCs)",
+        doc="Professionalism of an established professional SO entering a community's tender market.")
 
     @property
     def society_goal(self) -> np.ndarray:

@@ -16,6 +16,7 @@ from ..ledger import Ledger
 from ..mechanisms.government import coordinated
 from ..mechanisms.organisations import (
     allocate_purchase_contracts,
+    bid_relative_price,
     learn_capacity,
     registration_probability,
     so_agenda_target,
@@ -172,15 +173,19 @@ class SocialSector:
         purchase_budgeted, purchase_paid: purchase-of-service money tendered and actually paid to
             SOs since the start (CNY); the rest stayed with government.
         posts: social workers (FTE) this month in the posts government purchases for each community.
+        unabsorbed: this month's tendered money by community and domain that no SO absorbed, at the
+            ceiling price (CNY; empty before the first tender).
     """
 
     n_communities: int
     purchase_budgeted: float = 0.0
     purchase_paid: float = 0.0
     posts: np.ndarray = field(init=False)
+    unabsorbed: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.posts = np.zeros(self.n_communities)
+        self.unabsorbed = np.zeros((self.n_communities, 0))
 
     def social_workers(self, organisations: Iterable[SocialOrganization]) -> np.ndarray:
         """Social workers (FTE) per community: purchased posts plus those professional SOs employ."""
@@ -200,9 +205,12 @@ def tender_contracts(organisations: list[SocialOrganization], budget: np.ndarray
     """Purchase-of-service tenders (政府购买服务, docs/sources.md §4.5, §7.13): the budget by community
     and domain is awarded to the registered professional SOs of each cell at their bid prices
     and paid from ``payer``'s account. Returns the amounts paid by community and domain (CNY);
-    what no SO can absorb and what the bids saved stay with the payer."""
+    what no SO can absorb and what the bids saved stay with the payer. What no SO absorbed (at the
+    ceiling price) is left in ``sector.unabsorbed`` for the market entry of
+    :func:`~cogov_sim.mechanisms.organisations.tender_market_entrants`."""
     contracted = np.zeros_like(budget)
     sector.purchase_budgeted += float(budget.sum())
+    sector.unabsorbed = budget.copy()
     bidders = [so for so in organisations if so.professional]
     if not bidders:
         return contracted
@@ -214,6 +222,8 @@ def tender_contracts(organisations: list[SocialOrganization], budget: np.ndarray
         paid = ledger.transfer(payer, so.account, amount, "purchase_of_services")
         so.receive(paid, from_government=True)
         contracted[so.community, so.domain] += paid
+    np.subtract.at(sector.unabsorbed, (arr[:, 0].astype(int), arr[:, 1].astype(int)),
+                   amounts / bid_relative_price(arr[:, 3], economy.so_bid_price, economy.so_bid_professional_discount))
     sector.purchase_paid += float(contracted.sum())
     return contracted
 

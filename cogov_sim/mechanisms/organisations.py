@@ -29,12 +29,34 @@ def allocate_purchase_contracts(budget: np.ndarray, community: np.ndarray, domai
         return np.zeros(0)
     n_c, n_k = budget.shape
     cell = community * n_k + domain
-    relative_price = 1.0 - professional_discount * professionalism / bid_price
+    relative_price = bid_relative_price(professionalism, bid_price, professional_discount)
     score = capacity * professionalism / relative_price
     total = np.bincount(cell, weights=score, minlength=n_c * n_k)
     share = safe_ratio(score, total[cell])
     lot = np.minimum(room * capacity * unit_cost + overhead, budget.ravel()[cell] * share)
     return lot * relative_price
+
+
+def bid_relative_price(professionalism: np.ndarray, bid_price: float, professional_discount: float) -> np.ndarray:
+    """An SO's bid price relative to the tender's ceiling price (sources §4.5.1, §7.13.3):
+    ``(p_0 − δ·professionalism) / p_0`` with ``p_0`` = ``so_bid_price`` and ``δ`` =
+    ``so_bid_professional_discount`` (see :func:`allocate_purchase_contracts`)."""
+    return 1.0 - professional_discount * professionalism / bid_price
+
+
+def tender_market_entrants(unabsorbed: np.ndarray, overhead: float, entry_capacity: float,
+                           unit_cost: float) -> np.ndarray:
+    """Professional SOs entering a community's tender market from outside (sources §4.5.1: tendered
+    bundles go to the professional organisations and firms that bid for them; sources §7.5.3:
+    professional service firms and NGOs; sources §6: Mianyang's 23 social-work organisations
+    serve 531 RCs), per community c and domain k this month:
+
+    ``entrants_ck = ⌊max(0, U_ck) / (overhead + q_min · unit_cost)⌋`` with ``U_ck`` the tendered
+    money (at the ceiling price) no SO of the cell absorbed and ``q_min`` =
+    ``tender_entry_capacity``: one entrant per lot of unabsorbed money that pays a minimal
+    professional SO's overhead and capacity for a month. No entrant where everything was absorbed.
+    """
+    return np.floor(np.maximum(unabsorbed, 0.0) / (overhead + entry_capacity * unit_cost)).astype(np.int64)
 
 
 def so_output(spent: float, unit_cost: float, professionalism: float, volunteers: float, output_base: float,
