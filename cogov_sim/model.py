@@ -65,7 +65,8 @@ class CommunityModel(mesa.Model):
             reserves ``Model.scenario`` for its own scenario objects, so ours is ``spec``).
         month: the month last simulated (0-based; −1 before the first step).
         levers: this month's lever values.
-        residents: the :class:`~cogov_sim.actors.residents.ResidentPopulation` (column state).
+        residents: the :class:`~cogov_sim.actors.residents.ResidentPopulation` (column state); each
+            resident's Mesa agent (a view on its row) from :meth:`resident` / :meth:`resident_agents`.
         government, committees, disputes: the institutions; enterprises and social
             organisations are reached with :meth:`agents_of`.
         current: the :class:`~cogov_sim.state.Month` last simulated (needs, supply, flows).
@@ -195,7 +196,7 @@ class CommunityModel(mesa.Model):
                               self.streams.civic)
         self.residents = ResidentPopulation(table, net.adjacency, self.n_communities, pop, self.spec.economy,
                                             self.spec.behaviour)
-        Resident.create_agents(self, n, table=table, row=np.arange(n))
+        self._resident_agents: dict[int, Resident] = {}
 
     def _build_institutions(self) -> None:
         pop, eco, rng, C = self.spec.population, self.spec.economy, self.streams.institutions, self.n_communities
@@ -233,6 +234,23 @@ class CommunityModel(mesa.Model):
     def agents_of(self, cls: type[mesa.Agent]) -> mesa.agent.AgentSet:
         """The living agents of type ``cls`` (an empty set if there are none)."""
         return self.agents_by_type.get(cls, mesa.agent.AgentSet([], random=self.random))
+
+    def resident(self, row: int) -> Resident:
+        """The Mesa agent of the resident at ``row`` of the column table (created on first access)."""
+        agent = self._resident_agents.get(row)
+        if agent is None:
+            if not 0 <= row < len(self.residents):
+                raise IndexError(f"resident row {row} outside 0..{len(self.residents) - 1}")
+            agent = self._resident_agents[row] = Resident(self, self.residents.table, row)
+        return agent
+
+    def resident_agents(self) -> mesa.agent.AgentSet:
+        """Every resident as a Mesa agent, creating those not yet asked for (one per row; a
+        registered agent costs ~450 bytes, so a million residents' agents take ~450 MiB)."""
+        missing = np.setdiff1d(np.arange(len(self.residents)), np.fromiter(self._resident_agents, np.int64))
+        created = Resident.create_agents(self, len(missing), table=self.residents.table, row=missing)
+        self._resident_agents.update(zip(missing.tolist(), created, strict=True))
+        return self.agents_of(Resident)
 
     @property
     def n_residents(self) -> int:

@@ -78,7 +78,9 @@ class Resident(mesa.Agent):
 
     State lives in the population's :class:`~cogov_sim.state.ResidentTable` at row ``self.row``;
     attribute access reads and writes that row. Monthly dynamics run vectorised in
-    :class:`ResidentPopulation`.
+    :class:`ResidentPopulation`. The model creates a resident's agent when it is first asked for
+    (:meth:`~cogov_sim.model.CommunityModel.resident`, :meth:`~cogov_sim.model.CommunityModel.resident_agents`):
+    nothing in the month needs them, and a registered Mesa agent costs ~450 bytes (a million: ~450 MiB).
     """
 
     def __init__(self, model: mesa.Model, table: ResidentTable, row: int) -> None:
