@@ -148,7 +148,7 @@ class CommunityModel(mesa.Model):
                                       supervision=self.disputes.supervision(lev, beh))   # property service
         self.agents_of(ResidentsCommittee).do(                                           # M6 hours, M10 fund cycle
             "step", month, eco, beh, ledger, admin_demand=government.admin_demand, direction=government.direction,
-            population=pop, engagement=residents.engagement, organisations=sos)
+            population=pop, engagement=residents.engagement, organisations=self._by_community(sos))
         month.project_units = np.array([rc.project_units for rc in self.committees])
         self.social_organisations.shuffle_do(                                            # M7 delivery
             "step", month, eco, beh, ledger, government.direction, np.array([rc.autonomy for rc in self.committees]),
@@ -252,6 +252,13 @@ class CommunityModel(mesa.Model):
         self._resident_agents.update(zip(missing.tolist(), created, strict=True))
         return self.agents_of(Resident)
 
+    def _by_community(self, agents: list) -> list[list]:
+        """``agents`` (having a ``community``) grouped by community, each group in the given order."""
+        groups: list[list] = [[] for _ in range(self.n_communities)]
+        for agent in agents:
+            groups[agent.community].append(agent)
+        return groups
+
     @property
     def n_residents(self) -> int:
         """Number of residents now."""
@@ -321,6 +328,7 @@ class CommunityModel(mesa.Model):
         sos.do("count_volunteers", volunteers)
         births = founding_counts(wanting, beh.so_founding, lev.so_incubation, beh.incubation_founding_boost,
                                  month.self_organisation, self.streams.founding)
+        unserved_rows = np.flatnonzero(unserved)
         for c, k in zip(*np.nonzero(births), strict=True):
             for _ in range(births[c, k]):
                 incubated = min(eco.incubated_seed * lev.so_incubation, self.ledger.balance("incubator"))
@@ -328,7 +336,7 @@ class CommunityModel(mesa.Model):
                                              professionalism=beh.new_so_professionalism, autonomy=beh.new_so_autonomy,
                                              seed_money=incubated if incubated > 0 else eco.founders_seed,
                                              source="incubator" if incubated > 0 else "donors", tier=GRASSROOTS)
-                self.residents.enrol_founders(unserved, month.top_unmet, int(c), int(k), so.unique_id, beh.so_founders)
+                self.residents.enrol_founders(unserved_rows, month.top_unmet, int(c), int(k), so.unique_id, beh.so_founders)
         register_ready(self.social_organisations, lev, eco, beh, self.ledger, self.streams.registration)
 
     def found_organisation(self, community: int, domain: int, *, capacity: float, professionalism: float,

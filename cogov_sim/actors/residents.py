@@ -394,9 +394,11 @@ class ResidentPopulation:
         return unserved, cells.reshape(self.n_communities, K).astype(float), dict(zip(ids.tolist(), counts.tolist(),
                                                                                       strict=True))
 
-    def enrol_founders(self, unserved: np.ndarray, top_unmet: np.ndarray, community: int, domain: int,
+    def enrol_founders(self, unserved_rows: np.ndarray, top_unmet: np.ndarray, community: int, domain: int,
                        organisation_id: int, founders: int) -> None:
-        """The first ``founders`` unserved volunteers of the cell become members of a new organisation."""
+        """The first ``founders`` unserved volunteers of the cell become members of a new organisation
+        (``unserved_rows``: the unserved volunteers' rows, ascending, found once a month)."""
         r = self.table
-        rows = np.flatnonzero(unserved & (r.community == community) & (top_unmet == domain))[:founders]
+        cell = (r.community[unserved_rows] == community) & (top_unmet[unserved_rows] == domain)
+        rows = unserved_rows[cell][:founders]
         r.so_member[rows] = organisation_id
