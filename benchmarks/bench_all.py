@@ -251,6 +251,8 @@ def main() -> None:
         ratio = rules["agent"] / project
         table.add(f"  per-agent ÷ project step, {n:,}", f"{ratio:.1f}×", target=f"≥ {target}×" if target else "",
                   met=ratio >= target if target else None)
+        whole = (rules["agent"] + project - rules["vectorised"]) / project
+        table.add(f"  (per-agent rules + the step's other work) ÷ project step, {n:,}", f"{whole:.1f}×")
         table.add(f"lean per-agent rules (lists, no space/collection), {n:,} (µs/res-month; diff "
                   f"{rules['lean_diff']:.0e})", f"{rules['lean']:.2f}")
         table.add(f"  lean per-agent ÷ project step, {n:,} (lower bound)", f"{rules['lean'] / project:.1f}×")
