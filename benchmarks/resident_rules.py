@@ -10,14 +10,18 @@ voice is left out (it needs the fund's allocation, an institution's step).
 
 * :func:`vectorised_month` — the project's own mechanism functions over column arrays
   (``cogov_sim.mechanisms``), as :class:`~cogov_sim.actors.residents.ResidentPopulation` calls them.
-* :class:`AgentModel` — an idiomatic per-agent Mesa version: each resident a ``mesa.Agent`` holding
-  its state in attributes, its neighbours as a list of agents, and the month run with
-  ``AgentSet.shuffle_do`` (decide from last month's state, then commit, so the random order does
-  not change the result).
+* :class:`AgentModel` — an idiomatic per-agent Mesa 3 version: each resident a ``CellAgent``
+  holding its state in attributes, placed on a ``mesa.discrete_space.Network`` of the residents'
+  ties and reading its neighbours through its cell's neighbourhood, the month run with
+  ``model.agents_by_type[...].shuffle_do`` (decide from last month's state, then commit, so the
+  random order does not change the result), and a ``mesa.DataCollector`` collecting the month's
+  outputs (participation, attitudes, coverage) as aggregates over the agents (``AgentSet.agg``).
+* :class:`LeanModel` — the same agents and arithmetic with neighbours as precomputed Python lists,
+  no space and no data collection: a lower bound on what a per-agent model costs.
 * :func:`fused_month` — one compiled pass over residents (numba, cached compilation) doing the
   same arithmetic; ``None`` when numba is not installed (``pip install -e .[bench]``).
 
-All three read the same pre-drawn uniforms (participation ``(N, 4)``, responses ``(N,)``), so their
+All read the same pre-drawn uniforms (participation ``(N, 4)``, responses ``(N,)``), so their
 outputs agree to rounding (checked by :func:`max_difference`; tests/test_resident_rules.py).
 """
 
@@ -27,8 +31,10 @@ import math
 from dataclasses import dataclass, fields
 
 import mesa
+import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from mesa.discrete_space import CellAgent, Network
 
 from cogov_sim.mechanisms.attitudes import (
     efficacy_success,
@@ -206,11 +212,13 @@ def _unmet(x: Inputs, awareness: np.ndarray, aid: np.ndarray) -> np.ndarray:
     return unmet
 
 
-# ---------------------------------------------------------------------- the per-agent Mesa reference
+# ---------------------------------------------------------------------- the per-agent Mesa references
 class RuleResident(mesa.Agent):
-    """One resident as a Mesa agent: its state in attributes, the month's arithmetic in Python."""
+    """One resident as a Mesa agent: its state in attributes, the month's arithmetic in Python.
 
-    def __init__(self, model: AgentModel, row: int) -> None:
+    Subclasses say where the neighbours come from (:meth:`neighbours`)."""
+
+    def __init__(self, model: mesa.Model, row: int) -> None:
         super().__init__(model)
         x, s = model.inputs, model.state
         self.row = row
@@ -229,21 +237,20 @@ class RuleResident(mesa.Agent):
         self.coverage = self.willingness = 0.0
         self.next: tuple = ()
 
-    def link(self, agents: list[RuleResident]) -> None:
-        """Neighbours with the network's weights, in the CSR row's order."""
-        a, m = self.model.inputs.adjacency, self.model.inputs.neighbour_mean
-        lo, hi = a.indptr[self.row], a.indptr[self.row + 1]
-        self.neighbours = [(agents[j], float(w)) for j, w in zip(a.indices[lo:hi], a.data[lo:hi], strict=True)]
-        lo, hi = m.indptr[self.row], m.indptr[self.row + 1]
-        self.neighbours_mean = [(agents[j], float(w)) for j, w in zip(m.indices[lo:hi], m.data[lo:hi], strict=True)]
+    def neighbours(self) -> list[tuple[RuleResident, float, float]]:
+        """(neighbour, tie weight, weight in the neighbours' mean) for each neighbour."""
+        raise NotImplementedError
 
     def decide(self) -> None:
         """This month's needs, matching, participation and attitudes from last month's state."""
         model = self.model
         x, b, c = model.inputs, model.inputs.behaviour, self.c
-        helpers = 0.0
-        for other, w in self.neighbours:
+        neighbours = self.neighbours()
+        helpers = peer = peers_aware = 0.0
+        for other, w, w_mean in neighbours:
             helpers += w * other.participated[2]
+            peer += w_mean * (1.0 if any(other.participated) else 0.0)
+            peers_aware += w_mean * other.awareness
         aid = min(1.0, b.mutual_aid_rate * helpers) * x.self_organisation
         unmet_total = 0.0
         pub, rcr, mkt = model.public_ratio[c], model.rc_ratio[c], model.market_ratio[c]
@@ -252,9 +259,6 @@ class RuleResident(mesa.Agent):
             bought = min(mkt[k] * self.access, 1.0)
             unmet_total += (1.0 - bought) * (1.0 - public) * (1.0 - aid) * self.need[k]
         coverage = 1.0 - unmet_total / self.need_total if self.need_total > 0 else 1.0
-        peer = 0.0
-        for other, w in self.neighbours_mean:
-            peer += w * (1.0 if any(other.participated) else 0.0)
         sort = 1.0 if x.affairs_sorting else 0.0
         outreach = self.awareness * model.reach[c]
         stake = 1.0 - (1.0 - self.awareness * model.fund_stakes[c]) * (1.0 - sort * b.sorting_stakes)
@@ -297,9 +301,6 @@ class RuleResident(mesa.Agent):
             belonging = self.belonging * (1.0 - b.belonging_decay)
         success = max(1.0 if acted else 0.0, sort * (1.0 if took[3] else 0.0) * rc)
         efficacy = self.efficacy + b.efficacy_gain * (1.0 - self.efficacy) * success - b.efficacy_decay * self.efficacy
-        peers_aware = 0.0
-        for other, wt in self.neighbours_mean:
-            peers_aware += wt * other.awareness
         reach = 1.0 - ((1.0 - model.contact[c]) * (1.0 - b.awareness_activity_contact * (1.0 if took[0] else 0.0))
                        * (1.0 - b.awareness_peer * peers_aware))
         awareness = _clip(self.awareness + (1.0 - self.awareness) * reach - b.awareness_decay * self.awareness)
@@ -313,13 +314,22 @@ class RuleResident(mesa.Agent):
         (self.satisfaction, self.trust_government, self.trust_rc, self.belonging, self.efficacy, self.awareness,
          self.participated, self.coverage, self.willingness) = self.next
 
+    @property
+    def took_part(self) -> bool:
+        """Took part in anything this month (for the data collector)."""
+        return any(self.participated)
+
 
 def _clip(v: float) -> float:
     return 0.0 if v < 0.0 else 1.0 if v > 1.0 else v
 
 
-class AgentModel(mesa.Model):
-    """The per-agent reference: one :class:`RuleResident` per resident; a month is ``shuffle_do``."""
+class RuleModel(mesa.Model):
+    """What both per-agent references share: the fixed inputs as Python lists, one agent per
+    resident (``agent_class``), and a month as ``shuffle_do("decide")`` then ``do("commit")``
+    (decide from last month's state, then commit, so the random order does not change the result)."""
+
+    agent_class: type[RuleResident] = RuleResident
 
     def __init__(self, inputs: Inputs, state: State, seed: int = 0) -> None:
         super().__init__(rng=np.random.default_rng(seed))
@@ -327,29 +337,110 @@ class AgentModel(mesa.Model):
         b = inputs.behaviour
         self.intercepts = (b.activity_intercept, b.public_affairs_intercept, b.volunteer_intercept,
                            b.deliberation_intercept)
-        for name in ("public_ratio", "rc_ratio", "market_ratio"):     # per-community rows as Python lists
+        for name in ("public_ratio", "rc_ratio", "market_ratio", "reach", "fund_stakes", "activity", "council",
+                     "contact", "rc_response", "shock", "party_strength"):     # per-community values as lists
             setattr(self, name, getattr(inputs, name).tolist())
-        for name in ("reach", "fund_stakes", "activity", "council", "contact", "rc_response", "shock",
-                     "party_strength"):
-            setattr(self, name, getattr(inputs, name).tolist())
-        residents = [RuleResident(self, i) for i in range(len(inputs.community))]
-        for agent in residents:
-            agent.link(residents)
-        self.residents = residents
+
+    @property
+    def residents(self) -> mesa.agent.AgentSet:
+        return self.agents_by_type[self.agent_class]
 
     def step_with(self, u_take: np.ndarray, u_response: np.ndarray) -> None:
         """One month with these draws."""
         self.u_take, self.u_response = u_take.tolist(), u_response.tolist()
-        self.agents.shuffle_do("decide")
-        self.agents.do("commit")
+        self.residents.shuffle_do("decide")
+        self.residents.do("commit")
 
     def read_state(self) -> State:
-        """The agents' state as columns (for comparison)."""
-        agents = self.residents
+        """The agents' state as columns in row order (for comparison)."""
+        agents = sorted(self.residents, key=lambda a: a.row)
         return State(*(np.array([getattr(a, name) for a in agents]) for name in ATTITUDES),
                      participated=np.array([a.participated for a in agents], bool),
                      coverage=np.array([a.coverage for a in agents]),
                      willingness=np.array([a.willingness for a in agents]))
+
+
+# --- idiomatic Mesa 3: residents on a network cell space, a DataCollector of aggregates
+class CellResident(RuleResident, CellAgent):
+    """A resident placed on its node of a :class:`mesa.discrete_space.Network`; its neighbours are
+    the agents of its cell's neighbourhood (the network is unweighted: the mean weighs each 1/degree)."""
+
+    def neighbours(self) -> list[tuple[RuleResident, float, float]]:
+        others = list(self.cell.neighborhood.agents)
+        share = 1.0 / len(others) if others else 0.0
+        return [(other, 1.0, share) for other in others]
+
+
+def _mean_taking_part(t: int):
+    return lambda m: m.residents.agg("participated", lambda v: float(np.mean([p[t] for p in v])))
+
+
+#: The data collector's model-level outputs: each an aggregate over the agents (``AgentSet.agg``).
+REPORTERS = {**{f"participation_{name}": _mean_taking_part(t)
+                for t, name in enumerate(("activity", "public_affairs", "volunteer", "deliberation"))},
+             "participation_any": lambda m: m.residents.agg("took_part", np.mean),
+             **{name: (lambda m, name=name: m.residents.agg(name, np.mean))
+                for name in (*ATTITUDES, "coverage", "willingness")}}
+
+
+def reporters_from_columns(s: State) -> dict[str, float]:
+    """The same outputs as :data:`REPORTERS` from the vectorised state (for comparison)."""
+    out = {f"participation_{name}": float(s.participated[:, t].mean())
+           for t, name in enumerate(("activity", "public_affairs", "volunteer", "deliberation"))}
+    out["participation_any"] = float(s.participated.any(axis=1).mean())
+    return out | {name: float(getattr(s, name).mean()) for name in (*ATTITUDES, "coverage", "willingness")}
+
+
+class AgentModel(RuleModel):
+    """The idiomatic per-agent Mesa 3 reference: each resident a :class:`CellResident` on a
+    ``mesa.discrete_space.Network`` of the residents' ties, the month ``shuffle_do``, and a
+    ``mesa.DataCollector`` collecting the month's outputs as aggregates over the agents."""
+
+    agent_class = CellResident
+
+    def __init__(self, inputs: Inputs, state: State, seed: int = 0) -> None:
+        super().__init__(inputs, state, seed)
+        if not np.all(inputs.adjacency.data == 1.0):
+            raise ValueError("the cell-space reference assumes an unweighted network")
+        self.grid = Network(nx.from_scipy_sparse_array(inputs.adjacency), capacity=1, random=self.random)
+        cells = self.grid.all_cells.cells
+        for row in range(len(inputs.community)):
+            CellResident(self, row).cell = cells[row]
+        self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
+
+    def step_with(self, u_take: np.ndarray, u_response: np.ndarray) -> None:
+        super().step_with(u_take, u_response)
+        self.datacollector.collect(self)
+
+
+# --- lean per-agent Python: neighbour lists, no space, no data collection (a lower bound)
+class ListResident(RuleResident):
+    """A resident whose neighbours are a precomputed list with the network's weights."""
+
+    def link(self, agents: list[ListResident]) -> None:
+        """Neighbours with both matrices' weights, in the network's CSR row order."""
+        a, m = self.model.inputs.adjacency, self.model.inputs.neighbour_mean
+        lo, hi = m.indptr[self.row], m.indptr[self.row + 1]
+        mean = dict(zip(m.indices[lo:hi].tolist(), m.data[lo:hi].tolist(), strict=True))
+        lo, hi = a.indptr[self.row], a.indptr[self.row + 1]
+        self._neighbours = [(agents[j], w, mean.get(j, 0.0))
+                            for j, w in zip(a.indices[lo:hi].tolist(), a.data[lo:hi].tolist(), strict=True)]
+
+    def neighbours(self) -> list[tuple[RuleResident, float, float]]:
+        return self._neighbours
+
+
+class LeanModel(RuleModel):
+    """The lean per-agent reference: Mesa agents and ``shuffle_do``, but neighbours as Python
+    lists, no space and no data collection — a lower bound on a per-agent model's cost."""
+
+    agent_class = ListResident
+
+    def __init__(self, inputs: Inputs, state: State, seed: int = 0) -> None:
+        super().__init__(inputs, state, seed)
+        residents = [ListResident(self, i) for i in range(len(inputs.community))]
+        for agent in residents:
+            agent.link(residents)
 
 
 # ---------------------------------------------------------------------- the fused kernel

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .actors.enterprise import Enterprise
-from .actors.residents import Resident, ResidentPopulation, new_residents
+from .actors.residents import ResidentPopulation, new_residents
 from .network import symmetric_adjacency
 from .parameters import DOMAINS, K, Levers, blend_levers
 from .scenario import Event, Scenario
@@ -125,7 +125,6 @@ def migrant_inflow(street: Street, share: float) -> None:
     old = sp.triu(residents.adjacency).tocoo()
     adjacency = symmetric_adjacency(np.concatenate([old.row, *rows]), np.concatenate([old.col, *cols]), n_old + n_new)
     residents.arrive(new, adjacency)
-    Resident.create_agents(street, n_new, table=r, row=np.arange(n_old, n_old + n_new))
 
 
 def enterprise_exit(street: Street, share: float) -> None:

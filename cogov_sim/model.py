@@ -65,7 +65,8 @@ class CommunityModel(mesa.Model):
             reserves ``Model.scenario`` for its own scenario objects, so ours is ``spec``).
         month: the month last simulated (0-based; −1 before the first step).
         levers: this month's lever values.
-        residents: the :class:`~cogov_sim.actors.residents.ResidentPopulation` (column state).
+        residents: the :class:`~cogov_sim.actors.residents.ResidentPopulation` (column state); each
+            resident's Mesa agent (a view on its row) from :meth:`resident` / :meth:`resident_agents`.
         government, committees, disputes: the institutions; enterprises and social
             organisations are reached with :meth:`agents_of`.
         current: the :class:`~cogov_sim.state.Month` last simulated (needs, supply, flows).
@@ -147,7 +148,7 @@ class CommunityModel(mesa.Model):
                                       supervision=self.disputes.supervision(lev, beh))   # property service
         self.agents_of(ResidentsCommittee).do(                                           # M6 hours, M10 fund cycle
             "step", month, eco, beh, ledger, admin_demand=government.admin_demand, direction=government.direction,
-            population=pop, engagement=residents.engagement, organisations=sos)
+            population=pop, engagement=residents.engagement, organisations=self._by_community(sos))
         month.project_units = np.array([rc.project_units for rc in self.committees])
         self.social_organisations.shuffle_do(                                            # M7 delivery
             "step", month, eco, beh, ledger, government.direction, np.array([rc.autonomy for rc in self.committees]),
@@ -195,7 +196,7 @@ class CommunityModel(mesa.Model):
                               self.streams.civic)
         self.residents = ResidentPopulation(table, net.adjacency, self.n_communities, pop, self.spec.economy,
                                             self.spec.behaviour)
-        Resident.create_agents(self, n, table=table, row=np.arange(n))
+        self._resident_agents: dict[int, Resident] = {}
 
     def _build_institutions(self) -> None:
         pop, eco, rng, C = self.spec.population, self.spec.economy, self.streams.institutions, self.n_communities
@@ -233,6 +234,30 @@ class CommunityModel(mesa.Model):
     def agents_of(self, cls: type[mesa.Agent]) -> mesa.agent.AgentSet:
         """The living agents of type ``cls`` (an empty set if there are none)."""
         return self.agents_by_type.get(cls, mesa.agent.AgentSet([], random=self.random))
+
+    def resident(self, row: int) -> Resident:
+        """The Mesa agent of the resident at ``row`` of the column table (created on first access)."""
+        agent = self._resident_agents.get(row)
+        if agent is None:
+            if not 0 <= row < len(self.residents):
+                raise IndexError(f"resident row {row} outside 0..{len(self.residents) - 1}")
+            agent = self._resident_agents[row] = Resident(self, self.residents.table, row)
+        return agent
+
+    def resident_agents(self) -> mesa.agent.AgentSet:
+        """Every resident as a Mesa agent, creating those not yet asked for (one per row; a
+        registered agent costs ~450 bytes, so a million residents' agents take ~450 MiB)."""
+        missing = np.setdiff1d(np.arange(len(self.residents)), np.fromiter(self._resident_agents, np.int64))
+        created = Resident.create_agents(self, len(missing), table=self.residents.table, row=missing)
+        self._resident_agents.update(zip(missing.tolist(), created, strict=True))
+        return self.agents_of(Resident)
+
+    def _by_community(self, agents: list) -> list[list]:
+        """``agents`` (having a ``community``) grouped by community, each group in the given order."""
+        groups: list[list] = [[] for _ in range(self.n_communities)]
+        for agent in agents:
+            groups[agent.community].append(agent)
+        return groups
 
     @property
     def n_residents(self) -> int:
@@ -304,6 +329,7 @@ class CommunityModel(mesa.Model):
         sos.do("count_volunteers", volunteers)
         births = founding_counts(wanting, beh.so_founding, lev.so_incubation, beh.incubation_founding_boost,
                                  month.self_organisation, self.streams.founding)
+        unserved_rows = np.flatnonzero(unserved)
         for c, k in zip(*np.nonzero(births), strict=True):
             for _ in range(births[c, k]):
                 incubated = min(eco.incubated_seed * lev.so_incubation, self.ledger.balance("incubator"))
@@ -311,7 +337,7 @@ class CommunityModel(mesa.Model):
                                              professionalism=beh.new_so_professionalism, autonomy=beh.new_so_autonomy,
                                              seed_money=incubated if incubated > 0 else eco.founders_seed,
                                              source="incubator" if incubated > 0 else "donors", tier=GRASSROOTS)
-                self.residents.enrol_founders(unserved, month.top_unmet, int(c), int(k), so.unique_id, beh.so_founders)
+                self.residents.enrol_founders(unserved_rows, month.top_unmet, int(c), int(k), so.unique_id, beh.so_founders)
         register_ready(self.social_organisations, lev, eco, beh, self.ledger, self.streams.registration)
         self.enter_tender_market()
 

@@ -30,15 +30,15 @@ def with_events(name: str, *events: Event, **overrides: object):
 # ----------------------------------------------------------------------------- vectorised residents
 def test_one_resident_agent_per_row(any_run):
     model = any_run.model
-    agents = list(model.agents_by_type[Resident])
-    assert len(agents) == model.n_residents == len(model.residents)
+    agents = list(model.resident_agents())
+    assert len(agents) == model.n_residents == len(model.residents) == len(model.agents_by_type[Resident])
     np.testing.assert_array_equal(np.sort([a.row for a in agents]), np.arange(model.n_residents))
 
 
 def test_resident_attributes_read_the_column_arrays(any_run):
     model = any_run.model
     r = model.residents.table
-    for agent in list(model.agents_by_type[Resident])[::97]:
+    for agent in list(model.resident_agents())[::97]:
         assert agent.belonging == r.belonging[agent.row]
         assert agent.trust_government == r.trust_government[agent.row]
         assert agent.community == r.community[agent.row] and agent.stage == r.stage[agent.row]
@@ -46,7 +46,8 @@ def test_resident_attributes_read_the_column_arrays(any_run):
 
 def test_resident_attributes_write_the_column_arrays_and_follow_steps():
     model = CommunityModel("cooperative", seed=2, residents=300)
-    agent = list(model.agents_by_type[Resident])[17]
+    agent = model.resident(17)
+    assert agent.row == 17 and model.resident(17) is agent                    # one agent per row
     agent.belonging = 0.987
     agent.awareness = 0.0
     assert model.residents.table.belonging[agent.row] == 0.987 and model.residents.table.awareness[agent.row] == 0.0
@@ -234,7 +235,8 @@ def test_migrant_inflow_grows_the_population():
         model.step()
     series = collect_results(model).series
     assert list(series["residents"]) == [400, 400, 400, 480, 480, 480]
-    assert len(model.agents_by_type[Resident]) == model.n_residents == 480
+    assert Resident not in model.agents_by_type                                # agents are made when asked for
+    assert len(model.resident_agents()) == model.n_residents == 480
     newcomers = model.residents.table
     assert newcomers.belonging[400:].mean() < newcomers.belonging[:400].mean()
     coo = model.residents.adjacency.tocoo()

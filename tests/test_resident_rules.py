@@ -29,15 +29,29 @@ def months(runner, n: int) -> None:
         runner(*rr.draws(rng, n))
 
 
-def test_per_agent_reference_equals_vectorised_rules(start):
+@pytest.mark.parametrize("reference", [rr.AgentModel, rr.LeanModel])
+def test_per_agent_references_equal_vectorised_rules(start, reference):
     inputs, state = start
     vectorised = state.copy()
     months(lambda u, v: rr.vectorised_month(inputs, vectorised, u, v), len(inputs.community))
-    agents = rr.AgentModel(inputs, state.copy())
+    agents = reference(inputs, state.copy())
     months(agents.step_with, len(inputs.community))
     diff, flips = rr.max_difference(vectorised, agents.read_state())
     assert flips == 0 and diff < 1e-12
     assert vectorised.participated.any() and not np.array_equal(vectorised.awareness, state.awareness)
+
+
+def test_idiomatic_reference_collects_the_same_outputs(start):
+    inputs, state = start
+    vectorised, agents = state.copy(), rr.AgentModel(inputs, state.copy())
+    months(lambda u, v: rr.vectorised_month(inputs, vectorised, u, v), len(inputs.community))
+    months(agents.step_with, len(inputs.community))
+    collected = agents.datacollector.get_model_vars_dataframe()
+    assert len(collected) == 3 and collected.notna().all().all()
+    expected = rr.reporters_from_columns(vectorised)
+    assert set(collected.columns) == set(expected)
+    assert max(abs(collected[name].iloc[-1] - value) for name, value in expected.items()) < 1e-14
+    assert isinstance(agents.grid, rr.Network) and all(a.cell.coordinate == a.row for a in agents.residents)
 
 
 def test_fused_kernel_equals_vectorised_rules(start):

@@ -76,17 +76,18 @@ class ResidentsCommittee(mesa.Agent):
             self.project_units[:] = 0.0
 
     def step(self, month: Month, economy: Economy, behaviour: Behaviour, ledger: Ledger, *, admin_demand: np.ndarray,
-             direction: np.ndarray, population: np.ndarray, engagement: np.ndarray, organisations: Sequence) -> None:
+             direction: np.ndarray, population: np.ndarray, engagement: np.ndarray,
+             organisations: Sequence[Sequence]) -> None:
         """Spend hours (admin first), deliver services, run the fund cycle, update autonomy.
 
         Per-community inputs are indexed by this RC's community: the administrative hours
-        government pushed down, residents, last month's engagement; ``organisations`` are the
-        street's social organisations (this community's are the fund's grantees).
+        government pushed down, residents, last month's engagement, and ``organisations``: the
+        street's social organisations grouped by community (this community's are the fund's grantees).
         """
         c, lev = self.community, month.levers
         admin_demand = float(admin_demand[c])
         residents, engagement = population[c], engagement[c]
-        organisations = [so for so in organisations if so.community == c]
+        organisations = organisations[c]
         beh = behaviour
         work = allocate_rc_hours(self.hours, admin_demand, self.autonomy, beh.refusable_share, lev.council,
                                  beh.free_hour_shares, beh.council_hours_share, beh.rc_protected_core,

@@ -78,7 +78,9 @@ class Resident(mesa.Agent):
 
     State lives in the population's :class:`~cogov_sim.state.ResidentTable` at row ``self.row``;
     attribute access reads and writes that row. Monthly dynamics run vectorised in
-    :class:`ResidentPopulation`.
+    :class:`ResidentPopulation`. The model creates a resident's agent when it is first asked for
+    (:meth:`~cogov_sim.model.CommunityModel.resident`, :meth:`~cogov_sim.model.CommunityModel.resident_agents`):
+    nothing in the month needs them, and a registered Mesa agent costs ~450 bytes (a million: ~450 MiB).
     """
 
     def __init__(self, model: mesa.Model, table: ResidentTable, row: int) -> None:
@@ -392,9 +394,11 @@ class ResidentPopulation:
         return unserved, cells.reshape(self.n_communities, K).astype(float), dict(zip(ids.tolist(), counts.tolist(),
                                                                                       strict=True))
 
-    def enrol_founders(self, unserved: np.ndarray, top_unmet: np.ndarray, community: int, domain: int,
+    def enrol_founders(self, unserved_rows: np.ndarray, top_unmet: np.ndarray, community: int, domain: int,
                        organisation_id: int, founders: int) -> None:
-        """The first ``founders`` unserved volunteers of the cell become members of a new organisation."""
+        """The first ``founders`` unserved volunteers of the cell become members of a new organisation
+        (``unserved_rows``: the unserved volunteers' rows, ascending, found once a month)."""
         r = self.table
-        rows = np.flatnonzero(unserved & (r.community == community) & (top_unmet == domain))[:founders]
+        cell = (r.community[unserved_rows] == community) & (top_unmet[unserved_rows] == domain)
+        rows = unserved_rows[cell][:founders]
         r.so_member[rows] = organisation_id
