@@ -104,13 +104,14 @@ REFORM_TARGETS: tuple[ReformTarget, ...] = (
         142 / 58, 0.3, "value", FIT, "sources §8.2",
         "142 certified social workers are a head count; full-time equivalents in post may be fewer or more "
         "(±12%, about one worker in eight per community)",
-        "the only figure on how many professional social workers a purchase-heavy district employs: it sets "
-        "the staffing parameter; Chengdu (R4) then validates the same parameter under other levers"),
+        "the sources give Karamay's social workers as a count, not its spending: Karamay's social-work purchase "
+        "lever (scenarios/karamay.toml) is set so that the count is reproduced; the check confirms the fit"),
     ReformTarget(
         "R4", "social workers per community (Chengdu)", "co_governance", "social_workers_per_community", "",
         1890 / 1683, 0.3, "value", VALIDATE, "sources §8.1",
         "as R3 (head count against full-time equivalents), the same absolute tolerance",
-        "the staffing parameter is set from Karamay (R3); Chengdu's lower density must follow from its levers"),
+        "nothing is set from Chengdu: it keeps the nationwide average purchase (sources §7.4.2), and its density "
+        "must follow from that and the social workers its professional SOs employ"),
     ReformTarget(
         "R5", "registered volunteers per resident over 60 (Karamay)", "karamay", "volunteers_registered",
         "retirees", 19617 / 27608, 0.15, "value", VALIDATE, "sources §8.2",
