@@ -43,7 +43,7 @@ ROWS = [
     ("participation_youth", "took part this month: youth", "{:.3f}"),
     ("participation_working", "took part this month: working age", "{:.3f}"),
     ("participation_retiree", "took part this month: retirees", "{:.3f}"),
-    ("active_participation", "active (public affairs/deliberation ≥ monthly)", "{:.3f}"),
+    ("active_participation", "active (public affairs/deliberation > 5 times a year)", "{:.3f}"),
     ("coverage", "needs met", "{:.3f}"),
     ("public_spending", "public spending (CNY/month)", "{:,.0f}"),
 ]

@@ -164,7 +164,7 @@ def test_stored_table_round_trips(tiny, tmp_path) -> None:
 def stored(tmp_path, label: str):
     rows = [{"a": "administrative_led", "b": "co_governance", "outcome": "participation_any", "effect": -0.3,
              "ci_low": -0.4, "ci_high": -0.2, "mean_a": 0.1, "mean_b": 0.4, "sign_share": 0.7, "points": 10,
-             "label": label, "driver": "stakes_weight", "driver_mu_star": 0.1}]
+             "label": label, "driver": "stakes_weight", "driver_index": 0.1}]
     return R.write_table(pd.DataFrame(rows, columns=R.COLUMNS), tmp_path / "_robustness.csv")
 
 

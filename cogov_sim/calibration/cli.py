@@ -90,10 +90,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         f"and writes the table to scenarios/{RESULT_NAME}, which --report and `cogov run` read. Alone it runs only "
         "this; with --report it runs it first, then the whole validation.")
     g.add_argument("--robustness", action="store_true", help="run the contrast-robustness analysis")
-    g.add_argument("--design-method", choices=("morris", "sobol"), default="morris",
-                   help="design over the unconstrained parameters (default morris)")
-    g.add_argument("--design-size", type=whole(2, 10_000), default=4,
-                   help="Morris trajectories or Sobol base samples (default 4: 4 × (k + 1) points for k parameters)")
+    g.add_argument("--design-method", choices=("lhs", "morris", "sobol"), default="lhs",
+                   help="design over the unconstrained parameters (default lhs: independent Latin-hypercube points, "
+                        "so the sign share estimates the share of the space; morris/sobol also name drivers by "
+                        "their indices)")
+    g.add_argument("--design-size", type=whole(2, 10_000), default=64,
+                   help="LHS points, Morris trajectories or Sobol base samples (default 64 LHS points)")
     g.add_argument("--design-seeds", type=whole(1, 100), default=2, help="seeds at every design point (default 2)")
     g.add_argument("--point-seeds", type=whole(3, 1000), default=20,
                    help="seeds at the calibrated point, for the effects' 95%% intervals (default 20)")

@@ -59,7 +59,7 @@ ROBUST, DEPENDS, UNCLEAR = "robust", "depends on assumptions", "no clear effect"
 #: Stored result, beside the calibration file the scenarios read.
 RESULT_NAME = "_robustness.csv"
 COLUMNS = ["a", "b", "outcome", "effect", "ci_low", "ci_high", "mean_a", "mean_b", "sign_share", "points", "label",
-           "driver", "driver_mu_star"]
+           "driver", "driver_index"]
 #: One reference scenario per source model (sources §4.1–§4.5, §7.11–§7.13, §8.2): the four models, then the
 #: separate cities' institutions (Nan'an three-affairs sorting, Suyu, Mianyang's proposals, Karamay).
 SOURCE_MODELS = (*REFERENCE, "nanan", "suyu", "mianyang", "karamay")
@@ -74,15 +74,19 @@ class RobustnessConfig:
     Attributes:
         scenarios: the reference scenarios (default: one per source model); every pair is a contrast.
         outcomes: summary columns compared (default: the rows of ``cogov run``'s table).
-        method: ``morris`` (``size`` trajectories, ``levels`` grid levels) or ``sobol`` (Saltelli's
-            sample, ``size`` base points, first order only).
+        method: ``lhs`` (the default: ``size`` Latin-hypercube points, each an independent draw from the
+            box, so the sign share estimates the share of the space; the driver is the parameter with
+            the largest Spearman rank correlation with the difference), ``morris`` (``size``
+            trajectories, ``levels`` grid levels: one-at-a-time moves from a few base points, good for
+            the driver, not for the share) or ``sobol`` (Saltelli's sample, ``size`` base points, first
+            order only).
         point_seeds: seeds at the calibrated point; design_seeds: seeds at every design point.
     """
 
     scenarios: tuple[str, ...] = SOURCE_MODELS
     outcomes: tuple[str, ...] = tuple(OUTCOME_FORMATS)
-    method: str = "morris"
-    size: int = 4
+    method: str = "lhs"
+    size: int = 64
     levels: int = 4
     point_seeds: int = 20
     design_seeds: int = 2
@@ -93,7 +97,7 @@ class RobustnessConfig:
 
     def points(self, k: int) -> int:
         """Design points for ``k`` parameters."""
-        return self.size * (k + 1) if self.method == "morris" else self.size * (k + 2)
+        return {"lhs": self.size, "morris": self.size * (k + 1)}.get(self.method, self.size * (k + 2))
 
     def runs(self, k: int) -> int:
         """Simulation runs of the whole analysis for ``k`` parameters."""
@@ -113,6 +117,11 @@ def contrasts(scenarios: Sequence[str]) -> list[tuple[str, str]]:
 def design_matrix(reg: Registry, cfg: RobustnessConfig) -> np.ndarray:
     """The SALib sample over the registry's box (rows: points, columns: :meth:`Registry.names`)."""
     problem = reg.problem()
+    if cfg.method == "lhs":
+        from scipy.stats import qmc
+
+        lo, hi = np.array(problem["bounds"], float).T
+        return qmc.scale(qmc.LatinHypercube(d=len(lo), seed=cfg.design_seed).random(cfg.size), lo, hi)
     if cfg.method == "morris":
         from SALib.sample import morris
 
@@ -121,7 +130,7 @@ def design_matrix(reg: Registry, cfg: RobustnessConfig) -> np.ndarray:
         from SALib.sample import sobol
 
         return sobol.sample(problem, cfg.size, calc_second_order=False, seed=cfg.design_seed)
-    raise ValueError(f"robustness design method {cfg.method!r}: allowed morris, sobol")
+    raise ValueError(f"robustness design method {cfg.method!r}: allowed lhs, morris, sobol")
 
 
 def _simulate(points: Sequence[Mapping[str, float]], seeds: Sequence[np.random.SeedSequence], cfg: RobustnessConfig,
@@ -212,10 +221,18 @@ def label(ci_low: float, ci_high: float, share: float, threshold: float = ROBUST
 
 
 def _driver(reg: Registry, X: np.ndarray, differences: np.ndarray, method: str, levels: int) -> tuple[str, float]:
-    """The parameter that moves the difference most: largest Morris mu* (or Sobol total index)."""
+    """The parameter that moves the difference most: largest |Spearman rank correlation| (LHS), Morris
+    mu* or Sobol total index."""
     problem = reg.problem()
     if len(differences) < 2 or np.allclose(differences, differences[0]):
         return "", 0.0
+    if method == "lhs":
+        from scipy.stats import spearmanr
+
+        rho = np.array([abs(spearmanr(X[:, j], differences).statistic) if np.ptp(X[:, j]) > 0 else 0.0
+                        for j in range(X.shape[1])])
+        k = int(np.nanargmax(rho))
+        return problem["names"][k], float(rho[k])
     if method == "morris":
         from SALib.analyze import morris
 
@@ -258,7 +275,7 @@ def contrast_table(point: pd.DataFrame, design: pd.DataFrame | None, cfg: Robust
             rows.append({"a": a, "b": b, "outcome": outcome, "effect": effect, "ci_low": lo, "ci_high": hi,
                          "mean_a": float(pa[outcome].mean()), "mean_b": float(pb[outcome].mean()),
                          "sign_share": share, "points": n_points, "label": label(lo, hi, share, threshold),
-                         "driver": driver, "driver_mu_star": mu})
+                         "driver": driver, "driver_index": mu})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
