@@ -71,12 +71,13 @@ def test_curative_heavy_supply_meets_less_health_need_than_the_same_units_preven
     assert np.all(mixed[:, HEALTH] < units[:, HEALTH])
     np.testing.assert_array_equal(np.delete(mixed, HEALTH, axis=1), np.delete(units, HEALTH, axis=1))
     assert supply.within_health_mismatch(np.full(3, pi), pi, np.ones(3)) == 0.0
-    # in the model, with a budget large enough for curative supply to exceed curative need, the same
-    # government health units cover more health need when they are preventive
+    # in the model, with a budget at which public health supply is about the health need (so curative
+    # units exceed curative need, yet supply is not so large that residents' access alone limits coverage),
+    # the same government health units cover more health need when they are preventive
     def coverage(sigma: float) -> float:
         return float(np.mean([np.mean([r["coverage_health"] for r in run(
             "administrative_led", seed=s, behaviour__health_preventive_government=sigma,
-            levers__budget_per_resident=120.0)[1][12:]]) for s in SEEDS[:3]]))
+            levers__budget_per_resident=60.0)[1][12:]]) for s in SEEDS[:3]]))
 
     assert coverage(pi) > coverage(B.health_preventive_government)
 

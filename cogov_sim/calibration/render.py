@@ -480,8 +480,8 @@ def _model_remarks(result: ValidationResult) -> list[str]:
                    f"{late.loc['cooperative', 'cost_per_met_need']:.1f} in {window}): RC and work-station staff are "
                    "paid (ODD §7.17), reformed models pay for self-governance hours that meet no service need, and "
                    "administrative-led gets department services from its admin hours and pooled department money "
-                   "(sources §7.6–§7.7). The sources call it costly in burden, mismatch and dependence (sources "
-                   "§7.7.3) and give no unit cost; S1 also checks total public spending.")
+                   "(sources §7.6–§7.7). The sources call it costly in burden, mismatch and dependence "
+                   "(sources §7.7.3) and give no unit cost; S1 also checks total public spending.")
     gap = late.loc["autonomous", "rc_autonomy"] - late.loc["administrative_led", "rc_autonomy"]
     out.append(f"- **\"New shoes, old road\" is partial**: unsupported autonomous RCs lose autonomy over the run but "
                f"settle well above administrative-led ({gap:+.2f} in {window}), because the council and "

@@ -95,7 +95,7 @@ def render_html(cmp: Comparison, lang: str = "en", generated: str | None = None)
             d = f'<span class="d{" sig" if sig else ""}">{e(diff)}</span>' if diff else ""
             cells.append(f"<td>{e(value)}{d}</td>")
         rows.append(f"<tr><td>{e(label(outcome, lang, 'outcomes'))}{mark}</td>{''.join(cells)}</tr>")
-    series = series_figure(cmp.bands, cmp.scenarios, HEADLINE, lang, size=(7.4, 2.9))
+    series = series_figure(cmp.bands, cmp.scenarios, HEADLINE, lang, size=(7.4, 2.6))
     forces = forces_figure(cmp.forces, cmp.scenarios, lang, size=(7.4, 1.55))
     seeds = f"{cmp.seeds} {ui('seeds', lang)}" if with_ci else ui("one_seed", lang)
     meta = (f"{seeds} · {cmp.residents:,} {ui('residents_n', lang)} · {cmp.months} {ui('months_n', lang)} · "
