@@ -164,13 +164,20 @@ class Table:
 
 
 def median_runs(kind: str, args: list, trees: dict, repeat: int) -> dict[str, dict]:
-    """Median of each field over ``repeat`` runs per tree, the trees alternating run by run."""
+    """Median of each field over ``repeat`` runs per tree, the trees alternating run by run. A figure the
+    other tree cannot produce (an older tree without the feature) is left out for it, with its error on
+    stderr, so the rest of the benchmark still runs."""
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     for _ in range(repeat):
         for name, tree in trees.items():
-            runs[name].append(run_child(kind, args, tree))
+            try:
+                runs[name].append(run_child(kind, args, tree))
+            except RuntimeError as error:
+                if name == "this":
+                    raise
+                print(f"{kind} {args}: the other tree cannot run it: {str(error).splitlines()[-1]}", file=sys.stderr)
     return {name: {k: statistics.median(r[k] for r in rs) for k in rs[0] if isinstance(rs[0][k], (int, float))}
-            for name, rs in runs.items()}
+            for name, rs in runs.items() if rs}
 
 
 def main() -> None:
@@ -195,7 +202,7 @@ def main() -> None:
     table = Table(other)
 
     def pair(values: dict[str, dict], key: str, fmt: str) -> tuple[str, str]:
-        return fmt.format(values["this"][key]), (fmt.format(values["other"][key]) if other else "")
+        return fmt.format(values["this"][key]), (fmt.format(values["other"][key]) if "other" in values else "")
 
     # --- the step at each size
     steps = {n: median_runs("steps", [n, m], trees, repeat) for n, m in STEP_SIZES.items()}
