@@ -79,59 +79,45 @@ def mechanism_notes(result: ValidationResult) -> dict[tuple[str, str], str]:
     """Shown under a claim that does not hold: which mechanism would have to differ for it to emerge.
     Keyed by (pattern, metric); the numbers come from the result's facts and the scenarios."""
     f = result.facts
-    late, prm = f["long"], f["params"]
+    late, early, prm = f["long"], f["year_1"], f["params"]
     adm, aut, coop, cog = P.REFERENCE
     window = P._fmt_window(P.LONG_RUN)
-    purchase = prm[adm]["purchase_share"]
-    so_adm, so_aut = late.loc[adm, "so_count"], late.loc[aut, "so_count"]
-    gini = next((c for c in result.comparisons if c.pattern == "S4" and c.metric == "gini_coverage"), None)
-    gini_reading = "falls behind" if gini is not None and gini.status == "reversed" else "ties with"
+    cost = (f"Administrative-led meets a unit of need for {late.loc[adm, 'cost_per_met_need']:.1f} CNY and cooperative "
+            f"for {late.loc[coop, 'cost_per_met_need']:.1f} in {window}: RC and work-station staff are paid (ODD §7.17), "
+            "the reformed models pay for self-governance hours that meet no service need, and administrative-led gets "
+            "department services from its admin hours and pooled department money (sources §7.6–§7.7). The sources call "
+            "it costly in burden, mismatch and dependence (sources §7.7.3), not per unit; for this claim to emerge, "
+            "self-governance hours would have to meet needs, or admin hours deliver fewer services than assumed "
+            "(`admin_service_share`).")
     return {
-        ("S1", "so_count"): (
-            "Administrative-led has far fewer SOs than the cooperative and co-governance models, but the "
-            f"unsupported autonomous model loses almost all its SOs too ({so_adm:.2f} and {so_aut:.2f} on average in "
-            f"{window}): with {purchase:.0%} of the service budget tendered, SOs in either die of unpaid overhead "
-            "within months (M7). \"Fewest\" is a tie near zero with autonomous, not a difference a mechanism could "
-            "produce without SO funding in one of them."),
+        ("S1", "so_professional"): (
+            f"Neither administrative-led nor autonomous has registered professional SOs ({late.loc[adm, 'so_professional']:.2f} "
+            f"and {late.loc[aut, 'so_professional']:.2f} in {window}): with {prm[adm]['purchase_share']:.0%} and "
+            f"{prm[aut]['purchase_share']:.0%} of the service budget tendered no cell's unabsorbed money reaches one entry lot "
+            "(M7 tender market entry), and grassroots groups rarely register. \"Fewest\" is a tie at zero."),
         ("S1", "so_government_share"): (
-            "Under administrative-led the SOs are *crowded out* rather than made dependent: with "
-            f"{purchase:.0%} of the service budget tendered they cannot cover their overhead and die within a few "
-            f"months (M7: death after `so_death_months` = {prm[adm]['so_death_months']} months without funds), before "
-            "government money can dominate their income. Where SOs do exist at the same time, the cooperative and "
-            "co-governance SOs live on purchase contracts and are the government-funded ones. For 以政代社 to show "
-            "as dependence, the model would need a route by which a directive government keeps SOs alive on its "
-            "own terms (top-down founded or subsidised SOs, administrative grants tied to directives) — M7 has none."),
-        ("S1", "so_autonomy"): (
-            "SO autonomy drifts slowly toward a level set by directive intensity and the government's share of "
-            "the SO's income (M7), slower than administrative-led SOs die, so the few SOs observed there still "
-            "carry most of their founding autonomy. Same missing mechanism as above: nothing keeps a dependent SO "
-            "alive long enough to become dependent."),
+            f"Administrative-led SOs are grassroots groups living on the street's in-kind activity money (government share "
+            f"{late.loc[adm, 'so_government_share']:.2f} of their income), while cooperative's professional SOs live on "
+            f"purchase contracts ({late.loc[coop, 'so_government_share']:.2f}). Dependence under administrative-led shows "
+            "in who sets the SOs' agenda (以政代社, sources §7.5.2: the agenda comparison above), not in income shares."),
         ("S1", "coverage"): (
-            "The \"fast visible progress\" of sources §4.1 is not reproduced: in the first year administrative-led "
-            "coverage falls below at least one other model's by more than the "
-            f"{100 * P.COVERAGE_MARGIN:g} pp non-inferiority margin (see the estimate above). In M2 government direct "
-            "provision is the most expensive channel (`government_cost_ratio` = "
-            f"{prm[adm]['government_cost_ratio']:g}) and follows the top-down priority vector from month 1, while "
-            "purchased SO services cost less from month 1. For the speed advantage to emerge, other channels would "
-            "need a start-up delay (tendering, SO capacity building, RC learning) larger than their cost advantage, "
-            "or directive provision would need a quantity advantage (mobilisation of departments) early on."),
-        ("S4", "gini_coverage"): (
-            f"Equity of coverage {gini_reading} the cooperative model's although co-governance redistributes more "
-            f"(`equality_redistribution` {prm[cog]['equality_redistribution']:g} vs "
-            f"{prm[coop]['equality_redistribution']:g}): redistribution acts only on government direct provision (M2, "
-            "`allocate_direct_provision`) and targets the worst-covered (community, domain) *cells*, not residents — "
-            "with one or two communities it shifts money across domains, not toward the worst-off people, whose "
-            "coverage depends on awareness and market access; it also acts on the share of the budget that "
-            "co-governance shrinks most (purchase of services, the participatory fund, "
-            "matching and incubation are paid first), and the fund is allocated by what deliberating residents name "
-            "as their own top unmet need (M10), not by who is worst covered. Co-governance does lift the poorest fifth "
-            "(bottom-quintile coverage is highest) but also the rest. For a clear equity lead, M10 would need a "
-            "pro-poor rule (e.g. weighting proposals by the unmet need of the worst-covered) or redistribution would "
-            "have to apply to all public channels, not only direct provision."),
-        ("S5", "so_count"): (
-            f"Administrative-led SOs nearly vanish with or without grid management ({so_adm:.2f} and "
-            f"{late.loc['administrative_led_grid', 'so_count']:.2f} SOs on average in {window}), so there is little "
-            "left for the grid to suppress; the grid's dependence effect shows on volunteers and RC autonomy instead."),
+            f"In the first year administrative-led covers {early.loc[adm, 'coverage']:.1%} of need, above autonomous "
+            f"({early.loc[aut, 'coverage']:.1%}) and cooperative ({early.loc[coop, 'coverage']:.1%}) thanks to pooled "
+            "department money and department services (sources §7.6–§7.7), but not distinguishably above co-governance "
+            f"({early.loc[cog, 'coverage']:.1%}), whose fund is the city's new money on top of the same street budget "
+            "(sources §7.9)."),
+        ("S1", "cost_per_met_need"): cost,
+        ("S3", "cost_per_met_need"): cost,
+        ("S1", "public_spending"): (
+            f"Co-governance spends {late.loc[cog, 'public_spending']:,.0f} CNY a month against administrative-led's "
+            f"{late.loc[adm, 'public_spending']:,.0f}: the city pays each community's participatory fund on top of the "
+            "street budget (sources §7.9), which outweighs the departments' pooled money (sources §7.7.3)."),
+        ("S4", "opposition_share"): (
+            f"Co-governance RCs still spend {late.loc[cog, 'rc_admin_share']:.0%} of their hours on administrative work "
+            f"(cooperative {late.loc[coop, 'rc_admin_share']:.0%}): the Chengdu scenario returns power and adds capacity "
+            "but has no work station and no funds following tasks (sources §4.4), so more push-down counts against "
+            "self-governance (ODD §7.13); its residents' larger effort along the main line only offsets it, and the "
+            "two models' opposition shares tie."),
     }
 
 
@@ -152,9 +138,11 @@ def _interpretation(result: ValidationResult) -> dict[str, str]:
     out = {}
     adm = m.loc["administrative_led"]
     out["S1"] = (f"Administrative-led RCs spend {adm['rc_admin_share']:.0%} of their hours on administrative work "
-                 f"and are overloaded by {adm['rc_overload']:.0%} beyond their hours; SOs nearly vanish "
-                 f"({adm['so_count']:.2f} on average in {window}); supply mismatches need the most "
-                 f"({adm['mismatch']:.3f}) at the highest public cost per met unit ({adm['cost_per_met_need']:.1f} CNY).")
+                 f"and are overloaded by {adm['rc_overload']:.0%} beyond their hours; its social organisations are "
+                 f"grassroots groups ({adm['so_count'] - adm['so_professional']:.2f} on average in {window}, "
+                 f"{adm['so_professional']:.2f} professional) whose agenda government sets "
+                 f"({adm['so_agenda_dependence']:.0%}); supply mismatches need the most ({adm['mismatch']:.3f}); "
+                 f"public cost per met unit {adm['cost_per_met_need']:.1f} CNY.")
     out["S2"] = (f"Autonomous RC autonomy: {y1.loc['autonomous', 'rc_autonomy']:.2f} in year 1 → "
                  f"{y10.loc['autonomous', 'rc_autonomy']:.2f} in the last year; with support: "
                  f"{y1.loc['autonomous_supported', 'rc_autonomy']:.2f} → "
@@ -474,14 +462,6 @@ def _model_remarks(result: ValidationResult) -> list[str]:
                    "Karamay's figures (sources §6.5) show 497 SOs in 58 communities in a "
                    "district that is not described as cooperative; the status quo having almost no SOs makes "
                    "\"crowded out\" the only possible reading of sources §5.3 and leaves nothing for 以政代社 to act on.")
-    if late.loc["cooperative", "cost_per_met_need"] >= adm["cost_per_met_need"]:
-        out.append(f"- **Administrative-led is not the costliest per unit of met need** "
-                   f"({adm['cost_per_met_need']:.1f} CNY against cooperative's "
-                   f"{late.loc['cooperative', 'cost_per_met_need']:.1f} in {window}): RC and work-station staff are "
-                   "paid (ODD §7.17), reformed models pay for self-governance hours that meet no service need, and "
-                   "administrative-led gets department services from its admin hours and pooled department money "
-                   "(sources §7.6–§7.7). The sources call it costly in burden, mismatch and dependence "
-                   "(sources §7.7.3) and give no unit cost; S1 also checks total public spending.")
     gap = late.loc["autonomous", "rc_autonomy"] - late.loc["administrative_led", "rc_autonomy"]
     out.append(f"- **\"New shoes, old road\" is partial**: unsupported autonomous RCs lose autonomy over the run but "
                f"settle well above administrative-led ({gap:+.2f} in {window}), because the council and "
