@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure  # not pyplot: no global backend, no figure manager to close
 
 #: Panels: title -> [(column, label)].
 PANELS: dict[str, list[tuple[str, str]]] = {
@@ -25,7 +21,8 @@ PANELS: dict[str, list[tuple[str, str]]] = {
 
 def outcome_panel(series: pd.DataFrame, title: str = "") -> Figure:
     """Plot the key monthly outcomes; one line per scenario (and mean over seeds if several)."""
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8), constrained_layout=True)
+    fig = Figure(figsize=(15, 8), layout="constrained")
+    axes = fig.subplots(2, 3)
     styles = ["-", "--", ":"]
     for ax, (panel, columns) in zip(axes.ravel(), PANELS.items(), strict=True):
         for i, (name, frame) in enumerate(series.groupby("scenario", sort=False)):
@@ -46,4 +43,3 @@ def save_panel(series: pd.DataFrame, path: str | os.PathLike[str], title: str = 
     """Write :func:`outcome_panel` to a PNG file."""
     fig = outcome_panel(series, title)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
