@@ -43,6 +43,7 @@ import pandas as pd
 
 from ..errors import CogovError, closest
 from ..experiments.store import load_manifest, load_results
+from ..workshop.i18n import LANGUAGES, table
 
 #: EMA Workbench silently drops an input column with this name.
 EMA_RESERVED = "scenario"
@@ -52,32 +53,6 @@ BASE_SCENARIO = "base_scenario"
 ID_COLUMNS = ("run_id", "design_row", "replication", "seed_entropy", "seed_spawn_key")
 
 #: Labels of the report and the plot, in English and Chinese.
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"coverage": "coverage", "density": "density", "mass": "mass", "res_dim": "restricted inputs",
-           "box": "box", "input": "input", "lower": "lower", "upper": "upper", "qp_lower": "quasi-p lower",
-           "qp_upper": "quasi-p upper", "meaning": "meaning", "range": "range in the sweep",
-           "title": "PRIM peeling trajectory: {outcome} {rule}", "chosen": "chosen box {box}",
-           "cases": "{n_interest} of {n} runs have {outcome} {rule}",
-           "header": "Box {box} of {boxes}: coverage {coverage:.0%}, density {density:.0%}, mass {mass:.0%} "
-                     "({k} of the {n_box} runs inside the box are of interest)",
-           "unrestricted": "(no input restricted: the box holds every run)",
-           "only": "{value} only", "is": "{source} = {value}", "is_not": "{source} ≠ {value}",
-           "between": "{lower:.4g} – {upper:.4g}",
-           "dropped": "{n} runs left out: {outcome} missing or infinite"},
-    "zh": {"coverage": "覆盖率", "density": "密度", "mass": "质量", "res_dim": "受限输入数",
-           "box": "盒", "input": "输入", "lower": "下限", "upper": "上限", "qp_lower": "准p值(下)",
-           "qp_upper": "准p值(上)", "meaning": "含义", "range": "扫描中的范围",
-           "title": "PRIM 剥离轨迹:{outcome} {rule}", "chosen": "所选盒 {box}",
-           "cases": "{n} 次运行中有 {n_interest} 次 {outcome} {rule}",
-           "header": "盒 {box}(共 {boxes} 个):覆盖率 {coverage:.0%},密度 {density:.0%},质量 {mass:.0%}"
-                     "(盒内 {n_box} 次运行中 {k} 次符合条件)",
-           "unrestricted": "(未限制任何输入:盒包含全部运行)",
-           "only": "仅 {value}", "is": "{source} = {value}", "is_not": "{source} ≠ {value}",
-           "between": "{lower:.4g} – {upper:.4g}",
-           "dropped": "{n} 次运行未纳入:{outcome} 缺失或无穷"},
-}
-
-
 @dataclass(frozen=True)
 class Encoding:
     """How one PRIM input column was made from a sweep column."""
@@ -89,7 +64,7 @@ class Encoding:
 
     def meaning(self, lower: float, upper: float, lang: str = "en") -> str:
         """The box limits ``lower``–``upper`` on this column in words."""
-        text = LABELS[lang]
+        text = _text(lang)
         if self.kind in ("number", "whole"):
             return text["between"].format(lower=lower, upper=upper)
         if lower <= 0 and upper >= 1:  # a 0/1 column: both values still inside the box
@@ -182,7 +157,7 @@ class Discovery:
 
     def report(self, lang: str = "en") -> str:
         """The chosen box as text: the cases of interest, coverage and density, then each limit."""
-        text = LABELS[_lang(lang)]
+        text = _text(_lang(lang))
         row = self.trajectory.loc[self.chosen]
         lines = [text["cases"].format(n_interest=self.n_interest, n=self.n, outcome=self.outcome, rule=self.rule())]
         if self.dropped:
@@ -210,7 +185,7 @@ class Discovery:
 
         lang = _lang(lang)
         font = cjk_font() if lang == "zh" else None
-        text = LABELS["zh" if font else "en"]
+        text = _text("zh" if font else "en")
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
         t = self.trajectory
@@ -248,9 +223,14 @@ class Discovery:
 
 
 def _lang(lang: str) -> str:
-    if lang not in LABELS:
-        raise CogovError(f"language {lang!r} is not available; allowed: {', '.join(LABELS)}")
+    if lang not in LANGUAGES:
+        raise CogovError(f"language {lang!r} is not available; allowed: {', '.join(LANGUAGES)}")
     return lang
+
+
+def _text(lang: str) -> dict[str, str]:
+    """PRIM's words in ``lang`` (the ``[prim]`` section of the workshop's translation table)."""
+    return {key: entry[LANGUAGES.index(lang)] for key, entry in table()["prim"].items()}
 
 
 def box_limits(box: pd.DataFrame, initial: pd.DataFrame, qp: dict[str, list[float]],

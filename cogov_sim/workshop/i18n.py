@@ -1,7 +1,8 @@
 """One translation table (English / 中文) for everything a workshop sees.
 
-Every outcome, field force, service domain, lever, scenario, event kind and the interface
-words of the report and the dashboard has one entry in ``labels.toml`` beside this module;
+Every outcome, field force, service domain, lever, scenario, event kind, the interface
+words of the report and the dashboard, and the words of PRIM's report (``[prim]``) has one
+entry in ``labels.toml`` beside this module;
 the report, the dashboard, the figure labels and ``cogov compare --lang zh`` all read it
 through :func:`label`. The Chinese terms are those of ``docs/glossary.md`` (the sources'
 wording, ``docs/sources.md §1``–``sources §6``). A name missing from the table comes back unchanged;
@@ -20,10 +21,12 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+from ..fonts import cjk_font
+
 #: Languages of the table, in the order of each entry.
 LANGUAGES = ("en", "zh")
 #: Sections of the table, searched in this order when no section is given.
-SECTIONS = ("outcomes", "forces", "domains", "levers", "scenarios", "events", "ui")
+SECTIONS = ("outcomes", "forces", "domains", "levers", "scenarios", "events", "ui", "prim")
 TABLE_FILE = Path(__file__).with_name("labels.toml")
 
 
@@ -52,21 +55,6 @@ def label(key: str, lang: str = "en", section: str | None = None) -> str:
 def ui(key: str, lang: str = "en") -> str:
     """An interface word of the report or the dashboard."""
     return label(key, lang, "ui")
-
-
-@cache
-def cjk_font() -> str | None:
-    """The family name of an installed CJK font Matplotlib can use, or ``None``."""
-    from matplotlib import font_manager
-
-    preferred = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "AR PL UMing CN")
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    if not any("CJK" in n for n in names):  # installed after Matplotlib cached its font list
-        for path in font_manager.findSystemFonts():
-            if "CJK" in Path(path).name and "Regular" in Path(path).name:
-                font_manager.fontManager.addfont(path)
-        names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in preferred if n in names), next((n for n in sorted(names) if "CJK" in n), None))
 
 
 @cache
