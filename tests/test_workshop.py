@@ -16,7 +16,7 @@ from test_cli import InProcess, assert_one_line_error
 from cogov_sim.cli import COMPARISON_ROWS, REFERENCE_MODELS
 from cogov_sim.metrics import ACTORS, METRIC_NAMES
 from cogov_sim.parameters import DOMAINS, Levers
-from cogov_sim.scenario import EVENT_KINDS, available_scenarios
+from cogov_sim.scenario import EVENT_KINDS, available_scenarios, load_scenario
 from cogov_sim.workshop import i18n
 from cogov_sim.workshop.compare import (
     FORCE_COLUMNS,
@@ -307,12 +307,26 @@ def test_a_lever_change_switches_the_running_model():
     for w in (switched, twin):
         for _ in range(6):
             w.step()
-    assert switched.levers[0]["council"] is True and switched.models[0].levers.council is True
+    assert switched.levers(0)["council"] is True and switched.models[0].levers.council is True
     assert switched.models[0].levers.admin_load == pytest.approx(0.2)
     s, t = pd.DataFrame(switched.rows[0][1:]), pd.DataFrame(twin.rows[0][1:])
     assert s["participation_deliberation"].mean() > t["participation_deliberation"].mean()
     assert s["rc_admin_share"].iloc[-1] < t["rc_admin_share"].iloc[-1]
     assert pd.DataFrame(switched.rows[1]).equals(pd.DataFrame(twin.rows[1]))          # the other model untouched
+
+
+def test_a_lever_change_keeps_a_scheduled_switch():
+    """After the scenario's own regime switch, changing one lever keeps the others where the switch put them."""
+    w = Workshop(["transition"], seed=2, residents=200)
+    before, after = load_scenario("administrative_led").levers, load_scenario("cooperative").levers
+    assert before.admin_load != after.admin_load
+    for _ in range(30):                                # the switch starts at month 24, ramped over 24 months
+        w.step()
+    assert w.levers(0)["admin_load"] == pytest.approx(after.admin_load)   # the sliders show where it is going
+    w.set_lever(0, "grassroots_support", 500.0)
+    w.step()
+    assert w.models[0].levers.admin_load == pytest.approx(after.admin_load)
+    assert w.models[0].levers.grassroots_support == pytest.approx(500.0)
 
 
 def test_what_is_on_screen_makes_a_one_seed_report(tmp_path: Path):

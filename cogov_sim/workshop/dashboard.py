@@ -66,7 +66,6 @@ class Workshop:
                 release_model(m)
             self.models = [CommunityModel(sc, seed=self.seed, residents=self.residents) for sc in self.scenarios]
             self.rows: list[list[dict[str, float]]] = [[] for _ in self.models]
-            self.levers: list[dict[str, Any]] = [dataclasses.asdict(m.levers) for m in self.models]
             self.fired: list[tuple[int, str]] = []
 
     @property
@@ -89,13 +88,22 @@ class Workshop:
                 model.apply_event(event)
             self.fired.append((self.month, kind))
 
+    def levers(self, index: int) -> dict[str, Any]:
+        """The levers model ``index`` runs under from its next month: those of a switch in progress (the
+        scenario's scheduled one, or changes made this month) or else its current ones."""
+        with self.lock:
+            model = self.models[index]
+            path = model.shocks.lever_path
+            return dataclasses.asdict(path[1] if path is not None else model.levers)
+
     def set_lever(self, index: int, name: str, value: Any) -> None:
-        """Change one lever of model ``index``: a regime switch from this month, no ramp."""
+        """Change one lever of model ``index``: a regime switch from this month, no ramp. The other levers
+        keep the values :meth:`levers` shows, so two changes in one month both hold and a scheduled switch
+        already under way is not undone (it completes at once, with the change)."""
         with self.lock:
             kind = type(LEVER_FIELDS[name].default)
-            self.levers[index][name] = kind(value)
-            # every lever set so far, so that two changes in one month both hold
-            event = parse_event({"month": self.month, "kind": "regime_switch", "levers": dict(self.levers[index]),
+            levers = {**self.levers(index), name: kind(value)}
+            event = parse_event({"month": self.month, "kind": "regime_switch", "levers": levers,
                                  "ramp_months": 0}, where=f"lever {name}")
             self.models[index].apply_event(event)
 
@@ -251,7 +259,7 @@ def _page() -> Any:
         solara.ToggleButtonsSingle(value=names[index], values=names, on_value=lambda n: set_index(names.index(n)),
                                    style={"flex-wrap": "wrap"})
         for name, spec in LEVER_FIELDS.items():
-            value = workshop.levers[index][name]
+            value = workshop.levers(index)[name]
             text = label(name, lang.value, "levers")
 
             def change(v: Any, name: str = name) -> None:
