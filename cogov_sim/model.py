@@ -100,7 +100,7 @@ class CommunityModel(mesa.Model):
         self.metrics: dict[str, float] = {}
         self._build_population()
         self._build_institutions()
-        self.datacollector = mesa.DataCollector(model_reporters=metrics.reporters())
+        self.datacollector = metrics.MetricsCollector()
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
