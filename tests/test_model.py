@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from conftest import assert_finite, scenario, share_columns
 
+from cogov_sim import metrics
 from cogov_sim.actors import Enterprise, Resident, SocialOrganization
 from cogov_sim.actors.organisations import tender_contracts
 from cogov_sim.ledger import LedgerError
-from cogov_sim import metrics
 from cogov_sim.metrics import METRIC_NAMES
 from cogov_sim.model import CommunityModel
 from cogov_sim.parameters import DOMAINS, LIFE_STAGES, K, Levers
