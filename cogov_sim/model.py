@@ -100,7 +100,7 @@ class CommunityModel(mesa.Model):
         self.metrics: dict[str, float] = {}
         self._build_population()
         self._build_institutions()
-        self.datacollector = mesa.DataCollector(model_reporters=metrics.reporters())
+        self.datacollector = metrics.MetricsCollector()
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
@@ -233,7 +233,8 @@ class CommunityModel(mesa.Model):
     # ------------------------------------------------------------------ helpers of the schedule
     def agents_of(self, cls: type[mesa.Agent]) -> mesa.agent.AgentSet:
         """The living agents of type ``cls`` (an empty set if there are none)."""
-        return self.agents_by_type.get(cls, mesa.agent.AgentSet([], random=self.random))
+        agents = self.agents_by_type.get(cls)
+        return agents if agents is not None else mesa.agent.AgentSet([], random=self.random)
 
     def resident(self, row: int) -> Resident:
         """The Mesa agent of the resident at ``row`` of the column table (created on first access)."""

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import mesa
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import assert_finite, scenario, share_columns
 
+from cogov_sim import metrics
 from cogov_sim.actors import Enterprise, Resident, SocialOrganization
 from cogov_sim.actors.organisations import tender_contracts
 from cogov_sim.ledger import LedgerError
@@ -62,6 +64,15 @@ def test_series_has_every_metric_and_one_row_per_month(any_run):
     series = any_run.series
     assert list(series["month"]) == list(range(1, len(any_run.books) + 1))
     assert set(METRIC_NAMES) <= set(series.columns)
+
+
+def test_metrics_collector_records_what_mesas_generic_collect_records():
+    model = CommunityModel("co_governance", seed=4, residents=400)
+    generic = mesa.DataCollector(model_reporters=metrics.reporters())
+    for _ in range(3):
+        model.step()
+        generic.collect(model)
+    pd.testing.assert_frame_equal(model.datacollector.get_model_vars_dataframe(), generic.get_model_vars_dataframe())
 
 
 def test_no_nan_anywhere_in_the_outputs(any_run):

@@ -98,11 +98,11 @@ class ResidentsCommittee(mesa.Agent):
                                                     economy.admin_service_share, economy.rc_unit_hours,
                                                     beh.admin_service_mix)[0]
         self.host_department_offices(lev.department_offices, economy, ledger)
-        self.knowledge = need_knowledge(normalise(month.demand[c]), direction, work.free_hours["needs"], residents,
+        need_mix = normalise(month.demand[c])
+        self.knowledge = need_knowledge(need_mix, direction, work.free_hours["needs"], residents,
                                         beh.need_collection_hours)
         self.supervised = bool(lev.council)
-        self.knowledge = council_supervision(self.knowledge, normalise(month.demand[c]), self.supervised,
-                                             beh.council_supervision)
+        self.knowledge = council_supervision(self.knowledge, need_mix, self.supervised, beh.council_supervision)
         month.rc_units[c] = work.free_hours["services"] / economy.rc_unit_hours * self.knowledge
         spent = ledger.spend(self.account, ledger.balance(self.account), "rc_services")
         cost = rc_unit_cost(economy.so_unit_cost, economy.government_cost_ratio, self.experience,

@@ -51,7 +51,9 @@ def on_axis(value: float, axis: int) -> np.ndarray:
 
 def on_domains(values: np.ndarray) -> np.ndarray:
     """A contribution over the service domains (CNY by domain), nothing on self-governance."""
-    return np.append(np.asarray(values, dtype=float), 0.0)
+    v = np.zeros(K + 1)
+    v[:K] = values
+    return v
 
 
 def displaced_self_organisation(self_organised: float, self_organisation: float) -> float:
