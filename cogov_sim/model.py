@@ -329,15 +329,17 @@ class CommunityModel(mesa.Model):
         sos.do("count_volunteers", volunteers)
         births = founding_counts(wanting, beh.so_founding, lev.so_incubation, beh.incubation_founding_boost,
                                  month.self_organisation, self.streams.founding)
-        unserved_rows = np.flatnonzero(unserved)
+        founded = []
         for c, k in zip(*np.nonzero(births), strict=True):
             for _ in range(births[c, k]):
                 incubated = min(eco.incubated_seed * lev.so_incubation, self.ledger.balance("incubator"))
-                so = self.found_organisation(int(c), int(k), capacity=beh.new_so_capacity,
-                                             professionalism=beh.new_so_professionalism, autonomy=beh.new_so_autonomy,
-                                             seed_money=incubated if incubated > 0 else eco.founders_seed,
-                                             source="incubator" if incubated > 0 else "donors", tier=GRASSROOTS)
-                self.residents.enrol_founders(unserved_rows, month.top_unmet, int(c), int(k), so.unique_id, beh.so_founders)
+                founded.append(self.found_organisation(
+                    int(c), int(k), capacity=beh.new_so_capacity, professionalism=beh.new_so_professionalism,
+                    autonomy=beh.new_so_autonomy, seed_money=incubated if incubated > 0 else eco.founders_seed,
+                    source="incubator" if incubated > 0 else "donors", tier=GRASSROOTS).unique_id)
+        if founded:
+            self.residents.enrol_founders(unserved, month.top_unmet, births, np.array(founded, np.int64),
+                                          beh.so_founders, self.streams.founders)
         register_ready(self.social_organisations, lev, eco, beh, self.ledger, self.streams.registration)
         self.enter_tender_market()
 

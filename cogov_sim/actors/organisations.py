@@ -248,7 +248,8 @@ def purchase_social_work(month: Month, economy: Economy, ledger: Ledger, payer: 
         wages = ledger.spend(payer, max(0.0, min(lev.social_work_purchase / 12.0, ledger.balance(payer))),
                              "social_work_purchase")
         sector.posts[c] = wages / economy.social_worker_wage
-        month.so_units[c] += wages / economy.so_unit_cost * coordinated(direction, month.main_line[c], lev.coordination)
+        month.so_units[c] += wages / economy.so_unit_cost * coordinated(direction, month.main_line[c],
+                                                                        month.coordination[c])
 
 
 def volunteer_multipliers(organisations: Sequence[SocialOrganization], sector: SocialSector, levers: Levers,

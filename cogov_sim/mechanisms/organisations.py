@@ -125,8 +125,29 @@ def founding_counts(volunteers_with_need: np.ndarray, rate: float, incubation: f
     """New grassroots groups per community and domain (sources §2.5: set up by residents; sources §7.5.1:
     they start filed, not registered; sources §4.4.6 incubation):
 
-    ``Poisson(rate · V_ck · (1 + boost·incubation) · self_organisation)`` with ``V_ck`` the
+    ``min(V_ck, Poisson(rate · V_ck · (1 + boost·incubation) · self_organisation))`` with ``V_ck`` the
     volunteers of community c whose largest unmet need is in domain k and ``boost`` =
-    ``incubation_founding_boost``.
+    ``incubation_founding_boost``; a group needs at least one founder of its own.
     """
-    return rng.poisson(rate * volunteers_with_need * (1.0 + boost * incubation) * self_organisation)
+    births = rng.poisson(rate * volunteers_with_need * (1.0 + boost * incubation) * self_organisation)
+    return np.minimum(births, volunteers_with_need.astype(np.int64))
+
+
+def assign_founders(cell: np.ndarray, births: np.ndarray, founders: int, keys: np.ndarray) -> np.ndarray:
+    """Which of this month's new groups each unserved volunteer founds (sources §2.5: groups are set up
+    by residents; each resident founds at most one group), as the group's index within its cell
+    (−1: founds none).
+
+    ``cell``: each volunteer's cell (community · K + domain); ``births``: new groups per cell (flat);
+    ``keys``: a uniform draw per volunteer. The volunteers of a cell are ranked by their keys (a
+    draw without replacement); rank ``r`` founds group ``r mod b`` of the cell's ``b`` new groups if
+    ``r < b · founders``. The founders are thus distinct, and with ``n = min(V, b · founders)`` of the
+    cell's ``V`` volunteers founding, each of its groups has ``⌊n/b⌋`` or ``⌈n/b⌉`` founders (at least
+    one when ``b ≤ V``, which :func:`founding_counts` ensures).
+    """
+    order = np.lexsort((keys, cell))
+    ordered = cell[order]
+    rank = np.empty(len(cell), np.int64)
+    rank[order] = np.arange(len(cell)) - np.searchsorted(ordered, ordered, side="left")
+    b = births[cell]
+    return np.where(rank < b * founders, rank % np.maximum(b, 1), -1)
