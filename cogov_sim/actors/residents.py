@@ -375,8 +375,8 @@ class ResidentPopulation:
         month.willingness = willingness(drivers, beh)
 
     def join_organisations(self, month: Month, strongest: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
-        """M7: volunteers without an organisation join the strongest one serving their largest
-        unmet need (``strongest``: organisation id per community and domain, −1 none).
+        """M7: volunteers without an organisation join the strongest grassroots group serving their
+        largest unmet need (``strongest``: group id per community and domain, −1 none).
 
         Records the month in ``last_volunteered``. Returns the volunteers left unserved, their count
         per community and domain (who may found an organisation), and each organisation's volunteers
