@@ -22,7 +22,7 @@ from .actors.organisations import (
     SocialSector,
     purchase_social_work,
     register_ready,
-    strongest_by_cell,
+    strongest_group_by_cell,
     support_grassroots,
     tender_contracts,
     volunteer_multipliers,
@@ -320,40 +320,41 @@ class CommunityModel(mesa.Model):
                 so.remove()
 
     def grow_organisations(self, month: Month) -> None:
-        """M7: volunteers join the strongest SO serving their largest unmet need, or found a grassroots
-        group; ready groups register as professional SOs; professional SOs from outside enter the
+        """M7: volunteers join the strongest grassroots group serving their largest unmet need, or found
+        one; ready groups register as professional SOs; professional SOs from outside enter the
         tender market."""
         lev, beh, eco = month.levers, self.spec.behaviour, self.spec.economy
         sos = self.social_organisations
         unserved, wanting, volunteers = self.residents.join_organisations(
-            month, strongest_by_cell(sos, self.n_communities, K))
+            month, strongest_group_by_cell(sos, self.n_communities, K))
         sos.do("count_volunteers", volunteers)
         births = founding_counts(wanting, beh.so_founding, lev.so_incubation, beh.incubation_founding_boost,
                                  month.self_organisation, self.streams.founding)
-        unserved_rows = np.flatnonzero(unserved)
+        founded = []
         for c, k in zip(*np.nonzero(births), strict=True):
             for _ in range(births[c, k]):
                 incubated = min(eco.incubated_seed * lev.so_incubation, self.ledger.balance("incubator"))
-                so = self.found_organisation(int(c), int(k), capacity=beh.new_so_capacity,
-                                             professionalism=beh.new_so_professionalism, autonomy=beh.new_so_autonomy,
-                                             seed_money=incubated if incubated > 0 else eco.founders_seed,
-                                             source="incubator" if incubated > 0 else "donors", tier=GRASSROOTS)
-                self.residents.enrol_founders(unserved_rows, month.top_unmet, int(c), int(k), so.unique_id, beh.so_founders)
+                founded.append(self.found_organisation(
+                    int(c), int(k), capacity=beh.new_so_capacity, professionalism=beh.new_so_professionalism,
+                    autonomy=beh.new_so_autonomy, seed_money=incubated if incubated > 0 else eco.founders_seed,
+                    source="incubator" if incubated > 0 else "donors", tier=GRASSROOTS).unique_id)
+        if founded:
+            self.residents.enrol_founders(unserved, month.top_unmet, births, np.array(founded, np.int64),
+                                          beh.so_founders, self.streams.founders)
         register_ready(self.social_organisations, lev, eco, beh, self.ledger, self.streams.registration)
         self.enter_tender_market()
 
     def enter_tender_market(self) -> None:
-        """M7: professional SOs from outside enter where this month's tender left money no SO absorbed
-        (:func:`~cogov_sim.mechanisms.organisations.tender_market_entrants`); they bid from next month."""
+        """M7: a professional SO from outside enters each cell where this month's tender left a bundle no SO
+        absorbed, sized to take it (:func:`~cogov_sim.mechanisms.organisations.tender_market_entrants`);
+        it bids from next month."""
         beh, eco = self.spec.behaviour, self.spec.economy
-        entrants = tender_market_entrants(self.sector.unabsorbed, eco.so_overhead, beh.tender_entry_capacity,
-                                          eco.so_unit_cost)
-        for c, k in zip(*np.nonzero(entrants), strict=True):
-            for _ in range(entrants[c, k]):
-                self.found_organisation(int(c), int(k), capacity=beh.tender_entry_capacity,
-                                        professionalism=beh.tender_entrant_professionalism,
-                                        autonomy=beh.new_so_autonomy, seed_money=0.0, source="donors",
-                                        tier=PROFESSIONAL)
+        capacity = tender_market_entrants(self.sector.unabsorbed, eco.so_overhead, beh.tender_entry_capacity,
+                                          eco.so_unit_cost, eco.so_bid_room, beh.so_max_capacity)
+        for c, k in zip(*np.nonzero(capacity), strict=True):
+            self.found_organisation(int(c), int(k), capacity=float(capacity[c, k]),
+                                    professionalism=beh.tender_entrant_professionalism, autonomy=beh.new_so_autonomy,
+                                    seed_money=0.0, source="donors", tier=PROFESSIONAL)
 
     def found_organisation(self, community: int, domain: int, *, capacity: float, professionalism: float,
                            autonomy: float, seed_money: float, source: str, tier: str) -> SocialOrganization:

@@ -879,8 +879,9 @@ class Behaviour:
         20.0, 1.0, 400.0, unit="service units/month",
         source="assumption (sources §4.5.1, §6: the smallest professional team that bids for a tendered bundle; "
                "the low end of the initial SOs' capacity)",
-        doc="Capacity of a professional SO entering from outside the community to take tendered money no local SO "
-            "absorbs; one entrant per lot of so_overhead + tender_entry_capacity × so_unit_cost unabsorbed.")
+        doc="Smallest professional SO that enters from outside the community to take a tendered bundle no local SO "
+            "absorbs: an entrant comes where the unabsorbed bundle is at least so_overhead + tender_entry_capacity × "
+            "so_unit_cost, one per community and domain, sized to take the whole bundle (at most so_max_capacity).")
     tender_entrant_professionalism: float = param(
         0.6, 0.0, 1.0, unit="index",
         source="assumption (sources §7.5.3: professional service firms and NGOs; sources §6: Mianyang's 23 "

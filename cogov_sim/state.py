@@ -47,6 +47,7 @@ class RandomStreams:
     survey: np.random.Generator           # the simulated survey's staff answers
     civic: np.random.Generator            # Party membership, in-service reporting, interest in public affairs
     registration: np.random.Generator     # M7 grassroots groups registering as professional SOs
+    founders: np.random.Generator         # M7 which unserved volunteers found which new group
 
     @classmethod
     def spawn(cls, seed: np.random.SeedSequence) -> RandomStreams:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import assert_finite, scenario
 
-from cogov_sim.actors.organisations import GRASSROOTS, PROFESSIONAL, SocialOrganization
+from cogov_sim.actors.organisations import GRASSROOTS, PROFESSIONAL, SocialOrganization, strongest_group_by_cell
 from cogov_sim.mechanisms import organisations
 from cogov_sim.model import CommunityModel
 from cogov_sim.parameters import DOMAINS, Behaviour
@@ -120,3 +120,54 @@ def test_tier_and_sector_outputs_are_finite_and_bounded():
     assert (s["volunteers_registered"] >= s["volunteers"]).all()
     assert (s["volunteers_registered"] <= s["residents"]).all()
     assert (s["retirees"] > 0).all() and (s["retirees"] < s["residents"]).all()
+
+
+def test_founders_are_drawn_without_replacement_and_every_new_group_has_its_own():
+    rng = np.random.default_rng(3)
+    cell = rng.integers(0, 6, 400)
+    births = np.array([0, 1, 3, 7, 40, 2])
+    volunteers = np.bincount(cell, minlength=6)
+    for founders in (1, 5, 30):
+        group = organisations.assign_founders(cell, births, founders, rng.random(len(cell)))
+        for c in range(6):
+            of_cell = group[cell == c]
+            sizes = np.bincount(of_cell[of_cell >= 0], minlength=births[c])
+            assert len(sizes) == births[c]                                  # no founder of a group that was not born
+            assert sizes.sum() == min(volunteers[c], births[c] * founders)  # each volunteer founds at most one
+            if births[c]:
+                assert sizes.min() >= 1 and sizes.max() <= founders         # every group has founders of its own
+                assert sizes.max() - sizes.min() <= 1
+
+
+def test_births_never_outnumber_the_cell_s_unserved_volunteers():
+    volunteers = np.array([[0.0, 1.0, 3.0, 500.0]])
+    births = organisations.founding_counts(volunteers, 5.0, 1.0, 2.0, 1.0, np.random.default_rng(1))
+    assert np.all(births <= volunteers) and births[0, 0] == 0 and births[0, 3] > 3
+
+
+def test_groups_founded_in_one_month_keep_distinct_founders_in_the_model():
+    model = _street(behaviour__so_founding=0.05, levers__so_incubation=1.0)
+    founders = model.spec.behaviour.so_founders
+    several = False
+    for _ in range(6):
+        before = {so.unique_id for so in model.social_organisations}
+        model.step()
+        model.ledger.check()
+        new = [so for so in model.social_organisations if so.unique_id not in before and not so.professional]
+        cells = [(so.community, so.domain) for so in new]
+        several |= len(cells) > len(set(cells))
+        members = model.residents.table.so_member
+        for so in new:
+            assert 1 <= int((members == so.unique_id).sum()) <= founders
+    assert several, "the test must see several groups born in one cell in one month"
+
+
+def test_volunteers_join_grassroots_groups_and_a_professional_provider_does_not_block_founding():
+    model = _street()
+    professional = _organisation(model, PROFESSIONAL, members=0)
+    professional.capacity = 300.0
+    best = strongest_group_by_cell(model.social_organisations, model.n_communities, len(DOMAINS))
+    assert best[0, HEALTH] == -1                     # a professional SO alone leaves its cell open for a group
+    group = _organisation(model, GRASSROOTS, members=0)
+    best = strongest_group_by_cell(model.social_organisations, model.n_communities, len(DOMAINS))
+    assert best[0, HEALTH] == group.unique_id        # volunteers join the residents' group, not the larger provider

@@ -248,7 +248,8 @@ def purchase_social_work(month: Month, economy: Economy, ledger: Ledger, payer: 
         wages = ledger.spend(payer, max(0.0, min(lev.social_work_purchase / 12.0, ledger.balance(payer))),
                              "social_work_purchase")
         sector.posts[c] = wages / economy.social_worker_wage
-        month.so_units[c] += wages / economy.so_unit_cost * coordinated(direction, month.main_line[c], lev.coordination)
+        month.so_units[c] += wages / economy.so_unit_cost * coordinated(direction, month.main_line[c],
+                                                                        month.coordination[c])
 
 
 def volunteer_multipliers(organisations: Sequence[SocialOrganization], sector: SocialSector, levers: Levers,
@@ -280,11 +281,19 @@ def register_ready(organisations: Iterable[SocialOrganization], levers: Levers, 
             so.register()
 
 
-def strongest_by_cell(organisations: Iterable[SocialOrganization], n_communities: int, n_domains: int) -> np.ndarray:
-    """The id of the largest-capacity organisation per community and domain (−1 where none)."""
+def strongest_group_by_cell(organisations: Iterable[SocialOrganization], n_communities: int,
+                            n_domains: int) -> np.ndarray:
+    """The id of the largest-capacity grassroots group per community and domain (−1 where none).
+
+    Volunteers join residents' own groups (sources §7.5.1: dance teams, elderly associations,
+    building groups living on their members' volunteering); a registered professional SO is staffed
+    and paid from its contracts and takes no resident members (it reaches volunteers through its
+    social workers, the three-social linkage of :func:`volunteer_multipliers`, sources §7.4.1), so a
+    professional provider in the cell neither takes the cell's joining volunteers nor stops them
+    founding a group of their own."""
     best = np.full((n_communities, n_domains), -1, np.int64)
     best_cap = np.zeros((n_communities, n_domains))
     for so in organisations:
-        if so.capacity > best_cap[so.community, so.domain]:
+        if not so.professional and so.capacity > best_cap[so.community, so.domain]:
             best[so.community, so.domain], best_cap[so.community, so.domain] = so.unique_id, so.capacity
     return best

@@ -27,6 +27,7 @@ from ..mechanisms.attitudes import (
 from ..mechanisms.common import safe_ratio
 from ..mechanisms.fund import voice_success
 from ..mechanisms.needs import intensity_draw, inverse_care_need, monthly_needs, need_profile
+from ..mechanisms.organisations import assign_founders
 from ..mechanisms.participation import (
     ParticipationDrivers,
     deliberation_availability,
@@ -374,8 +375,8 @@ class ResidentPopulation:
         month.willingness = willingness(drivers, beh)
 
     def join_organisations(self, month: Month, strongest: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
-        """M7: volunteers without an organisation join the strongest one serving their largest
-        unmet need (``strongest``: organisation id per community and domain, −1 none).
+        """M7: volunteers without an organisation join the strongest grassroots group serving their
+        largest unmet need (``strongest``: group id per community and domain, −1 none).
 
         Records the month in ``last_volunteered``. Returns the volunteers left unserved, their count
         per community and domain (who may found an organisation), and each organisation's volunteers
@@ -394,11 +395,20 @@ class ResidentPopulation:
         return unserved, cells.reshape(self.n_communities, K).astype(float), dict(zip(ids.tolist(), counts.tolist(),
                                                                                       strict=True))
 
-    def enrol_founders(self, unserved_rows: np.ndarray, top_unmet: np.ndarray, community: int, domain: int,
-                       organisation_id: int, founders: int) -> None:
-        """The first ``founders`` unserved volunteers of the cell become members of a new organisation
-        (``unserved_rows``: the unserved volunteers' rows, ascending, found once a month)."""
-        r = self.table
-        cell = (r.community[unserved_rows] == community) & (top_unmet[unserved_rows] == domain)
-        rows = unserved_rows[cell][:founders]
-        r.so_member[rows] = organisation_id
+    def enrol_founders(self, unserved: np.ndarray, top_unmet: np.ndarray, births: np.ndarray,
+                       organisation_ids: np.ndarray, founders: int, rng: np.random.Generator) -> None:
+        """Unserved volunteers become the founding members of this month's new organisations, drawn
+        without replacement within each community and domain (each resident founds at most one group;
+        :func:`~cogov_sim.mechanisms.organisations.assign_founders`).
+
+        ``unserved``: the unserved volunteers (mask); ``births``: new organisations per community and
+        domain; ``organisation_ids``: their ids, cell by cell in row-major order of ``births``;
+        ``founders``: founders per organisation at most.
+        """
+        rows = np.flatnonzero(unserved)
+        flat = births.ravel()
+        cell = self.table.community[rows] * K + top_unmet[rows]
+        group = assign_founders(cell, flat, founders, rng.random(len(rows)))
+        chosen = group >= 0
+        first = np.cumsum(flat) - flat
+        self.table.so_member[rows[chosen]] = organisation_ids[first[cell[chosen]] + group[chosen]]

@@ -44,19 +44,27 @@ def bid_relative_price(professionalism: np.ndarray, bid_price: float, profession
     return 1.0 - professional_discount * professionalism / bid_price
 
 
-def tender_market_entrants(unabsorbed: np.ndarray, overhead: float, entry_capacity: float,
-                           unit_cost: float) -> np.ndarray:
-    """Professional SOs entering a community's tender market from outside (sources §4.5.1: tendered
-    bundles go to the professional organisations and firms that bid for them; sources §7.5.3:
-    professional service firms and NGOs; sources §6: Mianyang's 23 social-work organisations
-    serve 531 RCs), per community c and domain k this month:
+def tender_market_entrants(unabsorbed: np.ndarray, overhead: float, min_capacity: float, unit_cost: float,
+                           room: float, max_capacity: float) -> np.ndarray:
+    """Capacity of the professional SO entering each community's tender market from outside this month,
+    per community c and domain k (0: none) (sources §4.5.1: bundles of livelihood services are
+    tendered, and a bundle goes to the organisation that bids for it; sources §7.5.3: professional
+    service firms and NGOs; sources §6.4: Mianyang's social-work organisations have about 13 staff
+    each, far more than a minimal team):
 
-    ``entrants_ck = ⌊max(0, U_ck) / (overhead + q_min · unit_cost)⌋`` with ``U_ck`` the tendered
-    money (at the ceiling price) no SO of the cell absorbed and ``q_min`` =
-    ``tender_entry_capacity``: one entrant per lot of unabsorbed money that pays a minimal
-    professional SO's overhead and capacity for a month. No entrant where everything was absorbed.
+    ``q_ck = clip((U_ck − overhead) / (ρ · unit_cost), q_min, q_max)`` where
+    ``U_ck ≥ overhead + q_min · unit_cost``, else 0,
+
+    with ``U_ck`` the tendered money (at the ceiling price) no SO of the cell absorbed, ``ρ`` =
+    ``so_bid_room``, ``q_min`` = ``tender_entry_capacity`` and ``q_max`` = ``so_max_capacity``. An
+    entrant comes where the unabsorbed bundle pays at least a minimal professional SO's overhead and
+    capacity for a month, one per cell, sized to take the whole bundle: its lot as
+    :func:`allocate_purchase_contracts` prices it (``ρ · q · unit_cost + overhead``) is the bundle
+    (within the bounds). None where everything was absorbed.
     """
-    return np.floor(np.maximum(unabsorbed, 0.0) / (overhead + entry_capacity * unit_cost)).astype(np.int64)
+    money = np.maximum(unabsorbed, 0.0)
+    capacity = np.clip((money - overhead) / (room * unit_cost), min_capacity, max_capacity)
+    return np.where(money >= overhead + min_capacity * unit_cost, capacity, 0.0)
 
 
 def so_output(spent: float, unit_cost: float, professionalism: float, volunteers: float, output_base: float,
@@ -125,8 +133,29 @@ def founding_counts(volunteers_with_need: np.ndarray, rate: float, incubation: f
     """New grassroots groups per community and domain (sources §2.5: set up by residents; sources §7.5.1:
     they start filed, not registered; sources §4.4.6 incubation):
 
-    ``Poisson(rate · V_ck · (1 + boost·incubation) · self_organisation)`` with ``V_ck`` the
+    ``min(V_ck, Poisson(rate · V_ck · (1 + boost·incubation) · self_organisation))`` with ``V_ck`` the
     volunteers of community c whose largest unmet need is in domain k and ``boost`` =
-    ``incubation_founding_boost``.
+    ``incubation_founding_boost``; a group needs at least one founder of its own.
     """
-    return rng.poisson(rate * volunteers_with_need * (1.0 + boost * incubation) * self_organisation)
+    births = rng.poisson(rate * volunteers_with_need * (1.0 + boost * incubation) * self_organisation)
+    return np.minimum(births, volunteers_with_need.astype(np.int64))
+
+
+def assign_founders(cell: np.ndarray, births: np.ndarray, founders: int, keys: np.ndarray) -> np.ndarray:
+    """Which of this month's new groups each unserved volunteer founds (sources §2.5: groups are set up
+    by residents; each resident founds at most one group), as the group's index within its cell
+    (−1: founds none).
+
+    ``cell``: each volunteer's cell (community · K + domain); ``births``: new groups per cell (flat);
+    ``keys``: a uniform draw per volunteer. The volunteers of a cell are ranked by their keys (a
+    draw without replacement); rank ``r`` founds group ``r mod b`` of the cell's ``b`` new groups if
+    ``r < b · founders``. The founders are thus distinct, and with ``n = min(V, b · founders)`` of the
+    cell's ``V`` volunteers founding, each of its groups has ``⌊n/b⌋`` or ``⌈n/b⌉`` founders (at least
+    one when ``b ≤ V``, which :func:`founding_counts` ensures).
+    """
+    order = np.lexsort((keys, cell))
+    ordered = cell[order]
+    rank = np.empty(len(cell), np.int64)
+    rank[order] = np.arange(len(cell)) - np.searchsorted(ordered, ordered, side="left")
+    b = births[cell]
+    return np.where(rank < b * founders, rank % np.maximum(b, 1), -1)
