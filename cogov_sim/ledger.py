@@ -55,7 +55,8 @@ class Ledger:
         if not amount > 0:
             return self._nothing(source, target, amount)
         balances = self.balances
-        if source not in EXTERNAL and balances[source] < amount - self.slack(amount):
+        if source not in EXTERNAL and balances[source] < amount - ABSOLUTE_SLACK and \
+                balances[source] < amount - self.slack(amount):  # the slack is at least ABSOLUTE_SLACK
             raise LedgerError(f"{source} holds {balances[source]:.2f}, cannot pay {amount:.2f} ({category})")
         balances[source] -= amount
         balances[target] += amount
