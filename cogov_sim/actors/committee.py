@@ -150,18 +150,16 @@ class ResidentsCommittee(mesa.Agent):
         allocation = project_allocation(pool, self.votes, self.knowledge, council)
         self.fund_share = normalise(allocation)
         self.votes = np.zeros(K)
-        by_domain: dict[int, list] = {}
-        for so in organisations:
-            by_domain.setdefault(so.domain, []).append(so)
+        domains = np.array([so.domain for so in organisations], dtype=np.int64)
+        room = (cycle_months * (economy.so_bid_room * np.array([so.capacity for so in organisations], dtype=float)
+                                * economy.so_unit_cost + economy.so_overhead)
+                - np.array([ledger.balance(so.account) for so in organisations], dtype=float))
         project_cost = economy.so_unit_cost * economy.project_cost_factor
         for k in np.flatnonzero(allocation > 0).tolist():
-            sos = by_domain.get(k, [])
-            accounts = [so.account for so in sos]
-            room = (cycle_months * (economy.so_bid_room * np.array([so.capacity for so in sos], dtype=float)
-                                    * economy.so_unit_cost + economy.so_overhead)
-                    - np.array([ledger.balance(a) for a in accounts], dtype=float))
-            grants, remainder = split_grants(allocation[k], room)
-            ledger.transfer_each(self.fund_account, accounts, grants, "fund_grants")
+            members = np.flatnonzero(domains == k)
+            sos = [organisations[i] for i in members.tolist()]
+            grants, remainder = split_grants(allocation[k], room[members])     # each SO's room before any grant
+            ledger.transfer_each(self.fund_account, [so.account for so in sos], grants, "fund_grants")
             for so, amount in zip(sos, grants, strict=True):
                 so.receive(amount, from_government=False)
             spent = ledger.spend(self.fund_account, max(0.0, min(remainder, ledger.balance(self.fund_account))),
