@@ -11,6 +11,9 @@ cannot appear or vanish outside a recorded transfer.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+import numpy as np
 
 #: The city's (district's) account: participatory community funds are paid from it straight into the
 #: communities' funds, new money that is not carved out of the street's service budget (sources §7.9.2).
@@ -49,20 +52,50 @@ class Ledger:
 
         Rounding dust (a negative amount above −1e-9 CNY from floating-point splits) counts as 0.
         """
-        if -ROUNDING_DUST < amount < 0:
-            amount = 0.0
-        if amount < 0 or amount != amount:
-            raise LedgerError(f"transfer of {amount!r} from {source} to {target}")
-        if amount == 0:
-            return 0.0
-        if source not in EXTERNAL and self.balances[source] < amount - self.slack(amount):
-            raise LedgerError(f"{source} holds {self.balances[source]:.2f}, cannot pay {amount:.2f} ({category})")
-        self.balances[source] -= amount
-        self.balances[target] += amount
+        if not amount > 0:
+            return self._nothing(source, target, amount)
+        balances = self.balances
+        if source not in EXTERNAL and balances[source] < amount - ABSOLUTE_SLACK and \
+                balances[source] < amount - self.slack(amount):  # the slack is at least ABSOLUTE_SLACK
+            raise LedgerError(f"{source} holds {balances[source]:.2f}, cannot pay {amount:.2f} ({category})")
+        balances[source] -= amount
+        balances[target] += amount
         self.flows[category] += amount
         self.outflow[source] += amount
         self.moved += amount
         return amount
+
+    def transfer_each(self, source: str, targets: Sequence[str], amounts: Iterable[float], category: str) -> np.ndarray:
+        """Move ``amounts[i]`` from ``source`` to ``targets[i]``, pair after pair: the books (balances, the
+        month's flows and outflow, the money moved, even the order of the additions) end exactly as after one
+        :meth:`transfer` per pair, at a fraction of the calls. Returns the amounts moved (0 for rounding dust)."""
+        balances, internal = self.balances, source not in EXTERNAL
+        flow, out, moved = self.flows.get(category, 0.0), self.outflow.get(source, 0.0), self.moved
+        paid, positive = [], False
+        for target, amount in zip(targets, amounts, strict=True):
+            if not amount > 0:
+                paid.append(self._nothing(source, target, amount))
+                continue
+            if internal and balances[source] < amount - max(ABSOLUTE_SLACK, RELATIVE_SLACK * (moved + amount)):
+                raise LedgerError(f"{source} holds {balances[source]:.2f}, cannot pay {amount:.2f} ({category})")
+            balances[source] -= amount
+            balances[target] += amount
+            flow += amount
+            out += amount
+            moved += amount
+            paid.append(amount)
+            positive = True
+        if positive:
+            self.flows[category], self.outflow[source], self.moved = flow, out, moved
+        return np.array(paid, dtype=float)
+
+    @staticmethod
+    def _nothing(source: str, target: str, amount: float) -> float:
+        """A transfer of nothing: 0 for a zero amount or rounding dust (a negative amount above −1e-9 CNY from
+        floating-point splits); a :class:`LedgerError` for a negative amount or NaN."""
+        if amount == 0 or -ROUNDING_DUST < amount < 0:
+            return 0.0
+        raise LedgerError(f"transfer of {amount!r} from {source} to {target}")
 
     def spend(self, source: str, amount: float, use: str) -> float:
         """Turn money into services or costs: a transfer to ``spent:<use>``."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,14 @@ PARTICIPATION_TYPES: tuple[str, ...] = ("activity", "public_affairs", "volunteer
 
 #: Uses of an RC's free hours besides supporting a council (ODD §7.6).
 RC_HOUR_USES: tuple[str, ...] = ("outreach", "activities", "mediation", "needs", "services")
+
+
+def read_only(values: Any) -> np.ndarray:
+    """``values`` as a read-only array: a parameter group's derived array, built once per (frozen)
+    instance with :func:`functools.cached_property` and shared by every caller, so nobody may change it."""
+    array = np.array(values)
+    array.flags.writeable = False
+    return array
 
 
 def param(
@@ -212,10 +221,11 @@ class Population:
         0.35, 0.0, 5.0, unit="service units/resident/month",
         source="assumption (sources §2.4, §5.4: elderly health and care needs)",
         doc="Monthly culture need of a retiree resident.")
-    @property
+    @cached_property
     def base_need(self) -> np.ndarray:
-        """Monthly need by life stage (rows, :data:`LIFE_STAGES`) and domain (columns, :data:`DOMAINS`)."""
-        return np.array([[getattr(self, f"need_{stage}_{domain}") for domain in DOMAINS] for stage in LIFE_STAGES])
+        """Monthly need by life stage (rows, :data:`LIFE_STAGES`) and domain (columns, :data:`DOMAINS`); read-only,
+        built once per instance (the parameters are frozen)."""
+        return read_only([[getattr(self, f"need_{stage}_{domain}") for domain in DOMAINS] for stage in LIFE_STAGES])
 
     migrant_income_level: float = param(
         0.8, 0.1, 5.0, unit="factor", source="assumption (sources §1.1 migrants)",
@@ -560,19 +570,20 @@ class Behaviour:
                                    doc="Share of self-organisation displaced by full grid coverage.")
     staff_difficulty_noise: float = param(0.25, 0.0, 2.0, unit="index", source="prior; fitted in _calibration.toml (T5)",
                                           doc="Spread of RC staff's perception of their main difficulty.")
-    @property
+    @cached_property
     def time_cost(self) -> np.ndarray:
-        """Time cost by life stage (:data:`LIFE_STAGES`)."""
-        return np.array([getattr(self, f"time_cost_{stage}") for stage in LIFE_STAGES])
+        """Time cost by life stage (:data:`LIFE_STAGES`); read-only, built once per instance."""
+        return read_only([getattr(self, f"time_cost_{stage}") for stage in LIFE_STAGES])
 
-    @property
+    @cached_property
     def top_down_priority(self) -> np.ndarray:
-        """Government's own priority over :data:`DOMAINS` (not normalised)."""
-        return np.array([getattr(self, f"priority_{domain}") for domain in DOMAINS])
+        """Government's own priority over :data:`DOMAINS` (not normalised); read-only, built once per instance."""
+        return read_only([getattr(self, f"priority_{domain}") for domain in DOMAINS])
 
-    @property
+    @cached_property
     def free_hour_shares(self) -> dict[str, float]:
-        """How an RC splits its free hours by use (the council's share is added where one exists)."""
+        """How an RC splits its free hours by use (the council's share is added where one exists); built once per
+        instance and shared, so callers copy it before changing it."""
         return {use: getattr(self, f"rc_{use}_share") for use in RC_HOUR_USES} | {"council": 0.0}
 
     # --- M3 participation: time cost, outside options, stakes, what the institutions offer
@@ -888,10 +899,10 @@ class Behaviour:
                "social-work organisations with about 300 staff serve 531 RCs)",
         doc="Professionalism of an established professional SO entering a community's tender market.")
 
-    @property
+    @cached_property
     def society_goal(self) -> np.ndarray:
-        """Society-wide goal weights over :data:`DOMAINS` (not normalised)."""
-        return np.array([getattr(self, f"society_goal_{domain}") for domain in DOMAINS])
+        """Society-wide goal weights over :data:`DOMAINS` (not normalised); read-only, built once per instance."""
+        return read_only([getattr(self, f"society_goal_{domain}") for domain in DOMAINS])
     # --- M6 overload as overtime and lost quality; department services' domains (sources §7.6, §5.5)
     rc_protected_core: float = param(
         0.3, 0.0, 1.0, unit="share of contract hours",
@@ -923,10 +934,11 @@ class Behaviour:
         0.0, 0.0, 10.0, unit="department lines", source="sources §7.6.1 (no department line named)",
         doc="Weight of culture in the department services admin hours deliver.")
 
-    @property
+    @cached_property
     def admin_service_mix(self) -> np.ndarray:
-        """Department services' weights over :data:`DOMAINS` (not normalised; sources §7.6.1)."""
-        return np.array([getattr(self, f"admin_service_{domain}") for domain in DOMAINS])
+        """Department services' weights over :data:`DOMAINS` (not normalised; sources §7.6.1); read-only, built once
+        per instance."""
+        return read_only([getattr(self, f"admin_service_{domain}") for domain in DOMAINS])
     # --- government-side institutions: satisfaction audits, consent, council supervision (sources §7.13, §7.14)
     audit_period_months: int = param(
         12, 1, 60, unit="months", source="assumption (sources §7.13.1: a yearly audit of departments and units)",

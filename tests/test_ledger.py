@@ -45,6 +45,26 @@ def test_random_transfers_never_break_the_books():
     assert all(book.balance(a) >= -1e-9 for a in accounts)
 
 
+def test_transfer_each_keeps_the_books_of_one_transfer_per_pair():
+    gen = np.random.default_rng(1)
+    one, each = Ledger(), Ledger()
+    for book in (one, each):
+        book.transfer("treasury", "government", 5000.0, "budget")
+        book.transfer("government", "fund:0", 12.5, "fund_matching")
+    targets = [f"fund:{c}" for c in range(6)]
+    for _ in range(50):
+        amounts = gen.uniform(0.0, 10.0, 6) * (gen.random(6) < 0.7)      # some zero, one rounding dust
+        amounts[gen.integers(6)] = -1e-12
+        paid = [one.transfer("government", t, a, "fund_matching") for t, a in zip(targets, amounts, strict=True)]
+        assert each.transfer_each("government", targets, amounts, "fund_matching").tolist() == paid
+    assert dict(one.balances) == dict(each.balances) and list(one.balances) == list(each.balances)
+    assert one.flows == each.flows and one.outflow == each.outflow and one.moved == each.moved
+    with pytest.raises(LedgerError, match="government"):
+        each.transfer_each("government", ["rc:0", "rc:1"], [1.0, 1e9], "funds_follow_tasks")
+    with pytest.raises(LedgerError):
+        each.transfer_each("government", ["rc:0"], [-1.0], "funds_follow_tasks")
+
+
 def test_internal_accounts_cannot_be_overdrawn():
     book = Ledger()
     book.transfer("treasury", "government", 100.0, "budget")

@@ -150,15 +150,19 @@ class ResidentsCommittee(mesa.Agent):
         allocation = project_allocation(pool, self.votes, self.knowledge, council)
         self.fund_share = normalise(allocation)
         self.votes = np.zeros(K)
-        for k in np.flatnonzero(allocation > 0):
-            sos = [so for so in organisations if so.domain == k]
-            room = np.array([cycle_months * (economy.so_bid_room * so.capacity * economy.so_unit_cost + economy.so_overhead)
-                             - ledger.balance(so.account) for so in sos])
-            grants, remainder = split_grants(allocation[k], room)
+        domains = np.array([so.domain for so in organisations], dtype=np.int64)
+        room = (cycle_months * (economy.so_bid_room * np.array([so.capacity for so in organisations], dtype=float)
+                                * economy.so_unit_cost + economy.so_overhead)
+                - np.array([ledger.balance(so.account) for so in organisations], dtype=float))
+        project_cost = economy.so_unit_cost * economy.project_cost_factor
+        for k in np.flatnonzero(allocation > 0).tolist():
+            members = np.flatnonzero(domains == k)
+            sos = [organisations[i] for i in members.tolist()]
+            grants, remainder = split_grants(allocation[k], room[members])     # each SO's room before any grant
+            ledger.transfer_each(self.fund_account, [so.account for so in sos], grants, "fund_grants")
             for so, amount in zip(sos, grants, strict=True):
-                ledger.transfer(self.fund_account, so.account, amount, "fund_grants")
                 so.receive(amount, from_government=False)
             spent = ledger.spend(self.fund_account, max(0.0, min(remainder, ledger.balance(self.fund_account))),
                                  "fund_projects")
-            self.project_units[k] += spent / (economy.so_unit_cost * economy.project_cost_factor) / cycle_months
+            self.project_units[k] += spent / project_cost / cycle_months
         self.project_months_left = cycle_months

@@ -15,6 +15,9 @@ from ..state import Month
 #: Domains in which enterprises other than the property company sell services (structural
 #: assumption, sources §2.3): welfare, children, health and culture.
 MARKET_DOMAINS = [DOMAINS.index(d) for d in ("welfare", "children", "health", "culture")]
+#: An enterprise's own direction: all on its offer domain (row ``k`` for domain ``k``; read-only).
+ONE_HOT = np.eye(K)
+ONE_HOT.flags.writeable = False
 
 
 class Enterprise(mesa.Agent):
@@ -25,6 +28,7 @@ class Enterprise(mesa.Agent):
         capacity: market service units offered per month.
         propensity: co-building propensity in [0, 1].
         property_company: whether it manages the community's property (disputes, M9).
+        fund_account: the ledger account of its community's participatory fund (co-building money goes there).
         effort: share of the contracted service it delivers (1 for other enterprises; a property company
             sets it by its own interest, raised by owners' supervision, sources §7.15).
         contribution: this month's co-building money (CNY).
@@ -35,6 +39,7 @@ class Enterprise(mesa.Agent):
         super().__init__(model)
         self.community = community
         self.offer_domain = offer_domain
+        self.fund_account = f"fund:{community}"
         self.capacity = capacity
         self.propensity = propensity
         self.property_company = property_company
@@ -55,9 +60,7 @@ class Enterprise(mesa.Agent):
             recognition(lev.council, lev.microfund_matching, lev.two_way_evaluation, beh.recognition_base,
                         beh.recognition_council, beh.recognition_matching, beh.recognition_two_way),
             economy.co_building_floor)
-        ledger.transfer("donors", f"fund:{self.community}", self.contribution, "co_building")
+        ledger.transfer("donors", self.fund_account, self.contribution, "co_building")
         month.donations[self.community] += self.contribution
-        own = np.zeros(K)
-        own[self.offer_domain] = 1.0
         month.market_units[self.community] += self.capacity * self.effort * coordinated(
-            own, month.main_line[self.community], month.coordination[self.community])
+            ONE_HOT[self.offer_domain], month.main_line[self.community], month.coordination[self.community])

@@ -45,6 +45,7 @@ class Government(mesa.Agent):
         audit_failures, disciplined, sanction, audit_failed: satisfaction-audit record per community
             (failed audits in a row, ever referred for discipline, sanction level, failed the last
             audit; sources §7.13); audit_referrals: referrals for discipline so far.
+        fund_accounts, rc_accounts: the ledger accounts of each community's participatory fund and RC.
     """
 
     account = "government"
@@ -63,6 +64,8 @@ class Government(mesa.Agent):
         self.sanction = np.zeros(n_communities)
         self.audit_failed = np.zeros(n_communities, bool)
         self.audit_referrals = 0
+        self.fund_accounts = [f"fund:{c}" for c in range(n_communities)]
+        self.rc_accounts = [f"rc:{c}" for c in range(n_communities)]
 
     def set_direction(self, levers: Levers, behaviour: Behaviour, signals: np.ndarray, strengths: np.ndarray) -> None:
         """Direction from the top-down priority and the needs that reach it (M5)."""
@@ -86,8 +89,8 @@ class Government(mesa.Agent):
         """
         ledger.transfer("treasury", self.account, budget, "budget")
         n_c = len(population)
-        self.fund_paid = np.array([ledger.transfer(CITY, f"fund:{c}", levers.participatory_fund / 12.0,
-                                                   "participatory_fund") for c in range(n_c)])
+        self.fund_paid = ledger.transfer_each(CITY, self.fund_accounts, [levers.participatory_fund / 12.0] * n_c,
+                                              "participatory_fund")
         fixed = [
             ("rc_wages", staff_cost[0], None),
             ("work_station", staff_cost[1], None),
@@ -106,12 +109,10 @@ class Government(mesa.Agent):
             elif target == "incubator":
                 ledger.transfer(self.account, "incubator", amount, use)
             else:
-                weights = normalise(donations_last_month)
-                for c in range(n_c):
-                    self.fund_paid[c] += ledger.transfer(self.account, f"fund:{c}", amount * weights[c], use)
-        for c in range(n_c):
-            ledger.transfer(self.account, f"rc:{c}", split.delegated_funded * population[c] / population.sum(),
-                            "funds_follow_tasks")
+                self.fund_paid += ledger.transfer_each(self.account, self.fund_accounts,
+                                                       amount * normalise(donations_last_month), use)
+        ledger.transfer_each(self.account, self.rc_accounts, split.delegated_funded * population / population.sum(),
+                             "funds_follow_tasks")
         self.budget_split = split
         return split.purchase * np.outer(population / population.sum(), self.direction)
 

@@ -14,16 +14,22 @@ def normalise(v: np.ndarray, axis: int = -1) -> np.ndarray:
     """Scale non-negative ``v`` to sum 1 along ``axis``; an all-zero slice becomes uniform."""
     v = np.asarray(v, dtype=float)
     s = v.sum(axis=axis, keepdims=True)
+    positive = s > 0
+    if positive.all():                                   # the usual case: a plain division
+        return v / s
     uniform = np.full_like(v, 1.0 / v.shape[axis])
-    return np.divide(v, s, out=uniform, where=s > 0)
+    return np.divide(v, s, out=uniform, where=positive)
 
 
 def safe_ratio(a: np.ndarray | float, b: np.ndarray | float, default: float = 0.0) -> np.ndarray:
     """``a / b`` elementwise, ``default`` where ``b`` is 0."""
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
+    nonzero = b != 0
+    if nonzero.all() and (a.ndim or b.ndim):             # the usual case: a plain division (an array, as below)
+        return a / b
     out = np.full(np.broadcast(a, b).shape, default, dtype=float)
-    return np.divide(a, b, out=out, where=b != 0)
+    return np.divide(a, b, out=out, where=nonzero)
 
 
 def total_variation(p: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -9,6 +9,9 @@ import numpy as np
 from ..parameters import DOMAINS
 from .common import normalise, safe_ratio
 
+#: The domains grid patrols report on (sources §4.5.3): environment and safety.
+ENV_SAFETY = [DOMAINS.index("environment"), DOMAINS.index("safety")]
+
 
 def information_quality(strengths: np.ndarray) -> float:
     """How much of residents' needs reaches government: ``q = 1 − Π_ch (1 − s_ch)`` (sources §2)."""
@@ -110,11 +113,9 @@ def information_channels(rc_needs_hours: np.ndarray, population: np.ndarray, dem
     """
     pop = np.maximum(population, 1)
     q_rc = np.minimum(1.0, rc_needs_hours / (b.need_collection_hours * pop))
-    so_signal = np.zeros(unmet.shape[1])
-    np.add.at(so_signal, so_domain, unmet[so_community, so_domain])
-    env_safety = [DOMAINS.index("environment"), DOMAINS.index("safety")]
+    so_signal = np.bincount(so_domain, weights=unmet[so_community, so_domain], minlength=unmet.shape[1])
     grid_signal = np.zeros(unmet.shape[1])
-    grid_signal[env_safety] = unmet[:, env_safety].sum(axis=0)
+    grid_signal[ENV_SAFETY] = unmet[:, ENV_SAFETY].sum(axis=0)
     signals = np.vstack([(q_rc[:, None] * demand).sum(axis=0), suggestions, so_signal, grid_signal, unmet.sum(axis=0)])
     n_so, n_c = len(so_community), len(population)
     strengths = np.array([
