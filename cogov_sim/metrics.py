@@ -115,7 +115,10 @@ def active_participants(recent_voice: np.ndarray, month_index: int) -> np.ndarra
     been simulated: ``acts > 5 · w / 12`` with ``w = min(12, months simulated)`` (an act of each
     type in one month counts twice)."""
     window = min(recent_voice.shape[1], month_index + 1)
-    return recent_voice.sum(axis=1, dtype=np.int64) > ACTIVE_ACTS_PER_YEAR * window / recent_voice.shape[1]
+    acts = recent_voice[:, 0].astype(np.int64)          # column by column: one pass each, not N short sums
+    for month in range(1, recent_voice.shape[1]):
+        acts += recent_voice[:, month]
+    return acts > ACTIVE_ACTS_PER_YEAR * window / recent_voice.shape[1]
 
 
 def force_contributions(month: Month, residents: ResidentPopulation, government: Government,
@@ -211,7 +214,7 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     r = residents.table
     took = r.participated
     out: dict[str, float] = {}
-    rates = took.mean(axis=0)
+    rates = np.array([np.count_nonzero(took[:, t]) for t in range(took.shape[1])]) / len(took)   # = took.mean(axis=0)
     for t, rate in zip(PARTICIPATION_TYPES, rates, strict=True):
         out[f"participation_{t}"] = float(rate)
     any_took = residents.participated_any
@@ -253,7 +256,7 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["so_government_share"] = float(np.mean([so.government_share for so in sos])) if sos else 0.0
     out["so_autonomy"] = float(np.mean([so.autonomy for so in sos])) if sos else 0.0
     out["so_members"] = float((r.so_member >= 0).sum())
-    out["volunteers"] = float(took[:, 2].sum())
+    out["volunteers"] = float(np.count_nonzero(took[:, 2]))
     spending = government.public_spending(ledger)
     met_public = month.met_public
     out["public_spending"] = float(spending)

@@ -137,7 +137,7 @@ def neighbour_counts(ties: sp.csr_matrix, flags: np.ndarray) -> np.ndarray:
     with the pattern of ``ties`` (only the pattern is read, so a row-normalised version of the network
     gives the same). Integer sums, so they equal ``A @ flags`` exactly; as floats."""
     running = np.zeros(ties.nnz + 1, np.int32 if ties.nnz < 2**31 else np.int64)
-    np.cumsum(flags[ties.indices], out=running[1:])
+    np.cumsum(np.take(np.asarray(flags, bool).astype(np.uint8), ties.indices), out=running[1:], dtype=running.dtype)
     return (running[ties.indptr[1:]] - running[ties.indptr[:-1]]).astype(float)
 
 

@@ -24,7 +24,7 @@ from ..mechanisms.attitudes import (
     update_satisfaction,
     update_trust,
 )
-from ..mechanisms.common import row_sums, safe_ratio
+from ..mechanisms.common import row_group_sums, row_sums, safe_ratio
 from ..mechanisms.fund import voice_success
 from ..mechanisms.needs import intensity_draw, inverse_care_need, monthly_needs, need_profile
 from ..mechanisms.participation import (
@@ -208,7 +208,7 @@ class ResidentPopulation:
         of_working_age = r.stage == LIFE_STAGE["working"]
         working = self.membership @ of_working_age.astype(float)
         self.unemployment = safe_ratio(self.membership @ (of_working_age & ~r.employed).astype(float), working)
-        self.bottom_quintile = r.income <= np.quantile(r.income, BOTTOM_QUINTILE)
+        self.bottom_quintile = np.flatnonzero(r.income <= np.quantile(r.income, BOTTOM_QUINTILE))   # rows
         self.participated_any = r.participated.any(axis=1).astype(float)
         self.adult = r.stage != LIFE_STAGE["youth"]
         self.organised = np.zeros(n, bool)
@@ -350,11 +350,10 @@ class ResidentPopulation:
         r.year_counts += took
         r.recent_voice[:, month.index % MONTHS_PER_YEAR] = took[:, 1].astype(np.int8) + took[:, 3]
         self.engagement = safe_ratio(self._count_by_community(took[:, 1] | took[:, 3]), pop)
-        self.suggestions = month.unmet[took[:, 1]].sum(axis=0)
-        self.n_suggestions = int(np.count_nonzero(took[:, 1]))
-        deliberators = np.flatnonzero(took[:, 3])
-        votes = np.column_stack([np.bincount(r.community[deliberators], weights=month.unmet[deliberators, k],
-                                             minlength=self.n_communities) for k in range(K)])
+        speakers, deliberators = np.flatnonzero(took[:, 1]), np.flatnonzero(took[:, 3])
+        self.suggestions = row_group_sums(month.unmet, speakers, np.zeros(len(speakers), np.intp), 1)[0]
+        self.n_suggestions = len(speakers)
+        votes = row_group_sums(month.unmet, deliberators, r.community[deliberators], self.n_communities)
         donors = self._count_by_community(took[:, 2] | took[:, 3])
         for c in range(self.n_communities):
             amount = donors[c] * resident_giving

@@ -46,3 +46,10 @@ def total_variation(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Total-variation distance between the mixes of non-negative ``p`` and ``q`` along the last
     axis: ``½ Σ_k |p_k/Σp − q_k/Σq|`` (0 when the mixes agree, 1 when disjoint)."""
     return 0.5 * np.abs(normalise(p) - normalise(q)).sum(axis=-1)
+
+
+def row_group_sums(a: np.ndarray, rows: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sums of the rows ``rows`` (ascending) of an (N, K) array per group, (n_groups, K): ``group[j]`` is
+    the group of ``a[rows[j]]``. Accumulated row by row in order, so bit for bit what ``(a * mask).sum(axis=0)``
+    or a 0/1 indicator matrix times ``a`` gives, touching only the rows summed."""
+    return np.column_stack([np.bincount(group, weights=a[rows, k], minlength=n_groups) for k in range(a.shape[1])])
