@@ -211,6 +211,7 @@ class ResidentPopulation:
         self.bottom_quintile = np.flatnonzero(r.income <= np.quantile(r.income, BOTTOM_QUINTILE))   # rows
         self.participated_any = r.participated.any(axis=1).astype(float)
         self.adult = r.stage != LIFE_STAGE["youth"]
+        self.students = np.flatnonzero(~self.adult)                  # rows
         self.organised = np.zeros(n, bool)
         self.building_group = np.zeros(int(r.building.max()) + 1 if n else 0, bool)
         self.unmet = np.zeros((n, K))
@@ -343,7 +344,7 @@ class ResidentPopulation:
         np.multiply(availability[:, 1], deliberation_availability(council[r.community], seat, lev.affairs_sorting,
                                                                   behaviour.sorting_affair_rate), out=availability[:, 3])
         p = participation_probability(drivers, behaviour, availability, month.self_organisation, eta=eta)
-        with_school_activities(p, ~self.adult, behaviour.school_activity_rate, out=p)
+        with_school_activities(p, self.students, behaviour.school_activity_rate, out=p)
         took = np.less(rng.random(out=availability), p)
         r.participated = took
         self.participated_any = (took[:, 0] | took[:, 1] | took[:, 2] | took[:, 3]).astype(float)

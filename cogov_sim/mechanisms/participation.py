@@ -87,7 +87,9 @@ def participation_probability(d: ParticipationDrivers, b, availability: np.ndarr
     eta = participation_logit(d, b) if eta is None else eta
     intercepts = np.array([b.activity_intercept, b.public_affairs_intercept,
                            b.volunteer_intercept, b.deliberation_intercept])
-    p = np.add(eta[:, None], intercepts[None, :])
+    p = np.empty((len(eta), len(intercepts)))
+    for t, intercept in enumerate(intercepts):             # η + β0_t, one column at a time
+        np.add(eta, intercept, out=p[:, t])
     p[:, 2] += b.party_volunteer_lead_weight * d.volunteer_lead
     sigmoid(p, out=p)
     p *= availability
@@ -97,8 +99,8 @@ def participation_probability(d: ParticipationDrivers, b, availability: np.ndarr
 
 def with_school_activities(p: np.ndarray, student: np.ndarray, rate: float, out: np.ndarray | None = None) -> np.ndarray:
     """Students also take part through community activities their schools organise (assumption):
-    for students the activity probability becomes ``1 − (1 − p)(1 − rate)``. Into ``out`` if given
-    (``p`` itself to change it in place), else a copy."""
+    for students the activity probability becomes ``1 − (1 − p)(1 − rate)``. ``student``: a mask or the
+    students' rows. Into ``out`` if given (``p`` itself to change it in place), else a copy."""
     out = p.copy() if out is None else out
     out[student, 0] = 1.0 - (1.0 - p[student, 0]) * (1.0 - rate)
     return out
