@@ -214,7 +214,7 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     r = residents.table
     took = r.participated
     out: dict[str, float] = {}
-    rates = np.array([np.count_nonzero(took[:, t]) for t in range(took.shape[1])]) / len(took)   # = took.mean(axis=0)
+    rates = took.mean(axis=0)
     for t, rate in zip(PARTICIPATION_TYPES, rates, strict=True):
         out[f"participation_{t}"] = float(rate)
     any_took = residents.participated_any
@@ -256,7 +256,7 @@ def monthly(month: Month, residents: ResidentPopulation, government: Government,
     out["so_government_share"] = float(np.mean([so.government_share for so in sos])) if sos else 0.0
     out["so_autonomy"] = float(np.mean([so.autonomy for so in sos])) if sos else 0.0
     out["so_members"] = float((r.so_member >= 0).sum())
-    out["volunteers"] = float(np.count_nonzero(took[:, 2]))
+    out["volunteers"] = float(took[:, 2].sum())
     spending = government.public_spending(ledger)
     met_public = month.met_public
     out["public_spending"] = float(spending)
