@@ -15,10 +15,14 @@ def sigmoid(x: np.ndarray | float, out: np.ndarray | None = None) -> np.ndarray:
     return np.divide(1.0, out, out=out)
 
 
+#: numpy sums fewer than this many numbers one after the other (pairwise summation from here on).
+SEQUENTIAL_SUM_LENGTH = 8
+
+
 def row_sums(a: np.ndarray) -> np.ndarray:
-    """``a.sum(axis=1)`` of an (N, K) array with K < 8, bit for bit, by adding its columns left to right
-    (numpy sums fewer than 8 numbers sequentially): one pass per column instead of N short reductions."""
-    if a.shape[1] >= 8:
+    """``a.sum(axis=1)`` of an (N, K) array with K < :data:`SEQUENTIAL_SUM_LENGTH`, bit for bit, by adding
+    its columns left to right: one pass per column instead of N short reductions."""
+    if a.shape[1] >= SEQUENTIAL_SUM_LENGTH:
         return a.sum(axis=1)
     out = a[:, 0].copy()
     for k in range(1, a.shape[1]):
