@@ -5,7 +5,9 @@ street. Ties: every household is a clique; within a building residents form a
 Watts–Strogatz small world (networkx); sparse weak ties join random residents of the same
 community. All draws come from the model's generator, so the network is reproducible from
 the seed. Residents' neighbour aggregations use the symmetric CSR adjacency built here
-once; :meth:`Network.resident_graph` gives the same ties as a networkx graph for analysis.
+once (the residents keep only its row-normalised version; :func:`neighbour_counts` reads the
+ties off its pattern); :meth:`Network.resident_graph` gives the same ties as a networkx graph
+for analysis.
 """
 
 from __future__ import annotations
@@ -122,6 +124,21 @@ def row_normalised(adjacency: sp.csr_matrix) -> sp.csr_matrix:
     deg = np.asarray(adjacency.sum(axis=1)).ravel()
     inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
     return sp.diags(inv) @ adjacency
+
+
+def binary_ties(ties: sp.csr_matrix) -> sp.csr_matrix:
+    """The binary adjacency with the sparsity pattern of ``ties`` (e.g. :func:`row_normalised`'s
+    result); it shares ``ties``' index arrays, only the ones are new."""
+    return sp.csr_matrix((np.ones(ties.nnz), ties.indices, ties.indptr), shape=ties.shape)
+
+
+def neighbour_counts(ties: sp.csr_matrix, flags: np.ndarray) -> np.ndarray:
+    """Number of flagged neighbours per resident, ``Σ_j A_ij flags_j`` for the binary adjacency ``A``
+    with the pattern of ``ties`` (only the pattern is read, so a row-normalised version of the network
+    gives the same). Integer sums, so they equal ``A @ flags`` exactly; as floats."""
+    running = np.zeros(ties.nnz + 1, np.int32 if ties.nnz < 2**31 else np.int64)
+    np.cumsum(np.take(np.asarray(flags, bool).astype(np.uint8), ties.indices), out=running[1:], dtype=running.dtype)
+    return (running[ties.indptr[1:]] - running[ties.indptr[:-1]]).astype(float)
 
 
 def _households(building: np.ndarray, mean_size: float, rng: np.random.Generator) -> np.ndarray:

@@ -50,6 +50,7 @@ ALLOWED: dict[tuple[str, str, float], str] = {
     ("mechanisms/needs.py", "intensity_draw", 0.5): "−σ²/2 in exp(N(−σ²/2, σ)): a lognormal with mean one",
     ("mechanisms/needs.py", "intensity_draw", 2): "σ² (the exponent) in the same lognormal",
     ("mechanisms/common.py", "total_variation", 0.5): "total-variation distance ½·Σ|p − q| (definition)",
+    ("mechanisms/common.py", "<module>", 8): "SEQUENTIAL_SUM_LENGTH: numpy's pairwise-summation block (not a coefficient)",
     ("events.py", "ageing", 2): "life-stage index of retirees",
     ("survey.py", "buckets", 2): "questionnaire bucket 1–2 times a year (sources §6.3)",
     ("survey.py", "buckets", 3): "questionnaire bucket 3–5 times a year (sources §6.3)",

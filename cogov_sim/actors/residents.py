@@ -24,7 +24,7 @@ from ..mechanisms.attitudes import (
     update_satisfaction,
     update_trust,
 )
-from ..mechanisms.common import safe_ratio
+from ..mechanisms.common import row_group_sums, row_sums, safe_ratio
 from ..mechanisms.fund import voice_success
 from ..mechanisms.needs import intensity_draw, inverse_care_need, monthly_needs, need_profile
 from ..mechanisms.organisations import assign_founders
@@ -49,7 +49,7 @@ from ..mechanisms.supply import (
     mutual_aid,
     within_health_mismatch,
 )
-from ..network import row_normalised
+from ..network import binary_ties, row_normalised
 from ..parameters import DOMAINS, LIFE_STAGES, PARTICIPATION_TYPES, Behaviour, Economy, K, Levers, Population
 from ..state import NEVER, Month, ResidentTable
 
@@ -169,7 +169,8 @@ class ResidentPopulation:
 
     Args:
         table: the residents' column state.
-        adjacency: symmetric resident network (CSR).
+        adjacency: symmetric resident network (CSR). Only its row-normalised version
+            (``neighbour_mean``) is kept; :attr:`adjacency` rebuilds the binary ties from its pattern.
         n_communities: number of communities.
         population, economy, behaviour: the scenario's parameter groups (needs, market access,
             time cost and outside options are derived from them).
@@ -178,7 +179,7 @@ class ResidentPopulation:
     def __init__(self, table: ResidentTable, adjacency: sp.csr_matrix, n_communities: int,
                  population: Population, economy: Economy, behaviour: Behaviour) -> None:
         self.table = table
-        self.adjacency = adjacency
+        self.neighbour_mean = row_normalised(adjacency)
         self.n_communities = n_communities
         self.population, self.economy, self.behaviour = population, economy, behaviour
         self.unmet_by_community = np.zeros((n_communities, K))
@@ -196,31 +197,48 @@ class ResidentPopulation:
         n = len(r)
         self.membership = sp.csr_matrix((np.ones(n), (r.community, np.arange(n))), shape=(self.n_communities, n))
         self.community_population = np.asarray(self.membership.sum(axis=1)).ravel()
-        self.neighbour_mean = row_normalised(self.adjacency)
         eco, beh = self.economy, self.behaviour
         self.need_profile = need_profile(self.population.base_need, r.stage, r.intensity)
         self.need_profile[:, HEALTH] *= inverse_care_need(r.income, self.behaviour.inverse_care_need_income)
-        self.profile_total = self.need_profile.sum(axis=1)
+        self.profile_total = row_sums(self.need_profile)
         self.market_access = market_access(r.income, eco.market_price_index, eco.market_access_spread)
-        self.service_quality = np.ones((n, K))
-        self.service_quality[:, HEALTH] = inverse_care_quality(r.income, beh.inverse_care_quality)
+        self.health_quality = inverse_care_quality(r.income, beh.inverse_care_quality)
         self.time_cost = time_cost(beh.time_cost, r.stage, r.employed, beh.time_cost_jobless_factor)
         w = beh.outside_option_income_weight
         self.outside_option = w * np.clip(np.log1p(r.income), 0.0, 1.0) + (1.0 - w) * r.education
         of_working_age = r.stage == LIFE_STAGE["working"]
         working = self.membership @ of_working_age.astype(float)
         self.unemployment = safe_ratio(self.membership @ (of_working_age & ~r.employed).astype(float), working)
-        self.bottom_quintile = r.income <= np.quantile(r.income, BOTTOM_QUINTILE)
+        self.bottom_quintile = np.flatnonzero(r.income <= np.quantile(r.income, BOTTOM_QUINTILE))   # rows
         self.participated_any = r.participated.any(axis=1).astype(float)
         self.adult = r.stage != LIFE_STAGE["youth"]
+        self.students = np.flatnonzero(~self.adult)                  # rows
         self.organised = np.zeros(n, bool)
         self.building_group = np.zeros(int(r.building.max()) + 1 if n else 0, bool)
+        self.unmet = np.zeros((n, K))
+
+    @property
+    def adjacency(self) -> sp.csr_matrix:
+        """The binary resident tie matrix (rebuilt from ``neighbour_mean``'s pattern, for events and analysis)."""
+        return binary_ties(self.neighbour_mean)
+
+    @property
+    def service_quality(self) -> np.ndarray:
+        """Quality of the public services each resident gets, (N, K): 1 but in health (built on demand;
+        the month uses ``health_quality``)."""
+        quality = np.ones((len(self), K))
+        quality[:, HEALTH] = self.health_quality
+        return quality
 
     def arrive(self, newcomers: ResidentTable, adjacency: sp.csr_matrix) -> None:
         """Migrants join: their rows are appended and the network replaced by ``adjacency``."""
         self.table.append(newcomers)
-        self.adjacency = adjacency
+        self.neighbour_mean = row_normalised(adjacency)
         self.reindex()
+
+    def _count_by_community(self, flags: np.ndarray) -> np.ndarray:
+        """Flagged residents per community, as floats (equal to ``membership @ flags``: integer sums)."""
+        return np.bincount(self.table.community[flags], minlength=self.n_communities).astype(float)
 
     def awareness_by_community(self) -> np.ndarray:
         """Mean awareness of the RC per community."""
@@ -239,18 +257,19 @@ class ResidentPopulation:
         if month_index % MONTHS_PER_YEAR == 0:
             self.table.year_counts[:] = 0
         need = monthly_needs(self.need_profile, self.table.community, shock)
-        need_total = need.sum(axis=1) if shock is not None else self.profile_total
+        need_total = row_sums(need) if shock is not None else self.profile_total
         return need, need_total, self.membership @ need
 
     def meet_needs(self, month: Month, behaviour: Behaviour) -> None:
-        """M2: all providers' supply meets residents' needs; sets coverage and unmet need."""
+        """M2: all providers' supply meets residents' needs; sets coverage and unmet need (``month.unmet``
+        is the population's buffer, overwritten next month)."""
         r = self.table
         lev, beh = month.levers, behaviour
         month.public_units = (month.government_units + month.so_units + month.project_units + month.rc_money_units
                               + month.admin_units)
         month.self_organisation = 1.0 - beh.grid_dependence * float(lev.grid_management) * (
             1.0 - beh.grid_services_relief * float(lev.grid_services))
-        month.aid = mutual_aid(self.adjacency, r.participated[:, 2], beh.mutual_aid_rate) * month.self_organisation
+        month.aid = mutual_aid(self.neighbour_mean, r.participated[:, 2], beh.mutual_aid_rate) * month.self_organisation
         # within-health mix (sources §7.16): government supplies mostly curative care, SOs, projects and the RC
         # follow the need they know, the market sells treatment
         pi, gov = beh.health_preventive_need, month.government_units[:, HEALTH]
@@ -264,8 +283,8 @@ class ResidentPopulation:
             month.need, r.community, health_mix_units(month.public_units, month.demand, HEALTH, pi, sigma_public),
             month.rc_units, month.demand, r.awareness,
             health_mix_units(month.market_units, month.demand, HEALTH, pi, beh.health_preventive_market),
-            self.market_access, month.aid, self.service_quality)
-        r.coverage = 1.0 - safe_ratio(month.unmet.sum(axis=1), month.need_total, default=0.0)
+            self.market_access, month.aid, self.health_quality, quality_domain=HEALTH, out=self.unmet)
+        r.coverage = 1.0 - safe_ratio(row_sums(month.unmet), month.need_total, default=0.0)
         self.unmet_by_community = self.membership @ month.unmet
         month.top_unmet = np.argmax(month.unmet, axis=1)
 
@@ -317,25 +336,27 @@ class ResidentPopulation:
         activity = np.minimum(1.0, behaviour.activity_floor + (1.0 - behaviour.activity_floor) * supply)
         council = float(lev.council) * np.minimum(1.0, offer.council_hours / (behaviour.full_council_hours * pop))
         seats = behaviour.council_seats_per_1000 * self.community_population / 1000.0
-        seat = seat_holders(np.where(self.adult, participation_logit(drivers, behaviour), -np.inf), r.community, seats)
-        adult = self.adult.astype(float)
-        availability = np.column_stack([
-            activity[r.community], adult, np.ones(len(r)),
-            adult * deliberation_availability(council[r.community], seat, lev.affairs_sorting,
-                                              behaviour.sorting_affair_rate)])
-        p = with_school_activities(participation_probability(drivers, behaviour, availability, month.self_organisation),
-                                   ~self.adult, behaviour.school_activity_rate)
-        took = rng.random(p.shape) < p
+        eta = participation_logit(drivers, behaviour)
+        seat = seat_holders(np.where(self.adult, eta, -np.inf), r.community, seats)
+        availability = np.empty((len(r), len(PARTICIPATION_TYPES)))       # reused for the draws below
+        availability[:, 0] = activity[r.community]
+        availability[:, 1] = self.adult
+        availability[:, 2] = 1.0
+        np.multiply(availability[:, 1], deliberation_availability(council[r.community], seat, lev.affairs_sorting,
+                                                                  behaviour.sorting_affair_rate), out=availability[:, 3])
+        p = participation_probability(drivers, behaviour, availability, month.self_organisation, eta=eta)
+        with_school_activities(p, self.students, behaviour.school_activity_rate, out=p)
+        took = np.less(rng.random(out=availability), p)
         r.participated = took
-        self.participated_any = took.any(axis=1).astype(float)
+        self.participated_any = (took[:, 0] | took[:, 1] | took[:, 2] | took[:, 3]).astype(float)
         r.year_counts += took
         r.recent_voice[:, month.index % MONTHS_PER_YEAR] = took[:, 1].astype(np.int8) + took[:, 3]
-        voiced = took[:, 1] | took[:, 3]
-        self.engagement = safe_ratio(self.membership @ voiced.astype(float), pop)
-        self.suggestions = (month.unmet * took[:, 1:2]).sum(axis=0)
-        self.n_suggestions = int(took[:, 1].sum())
-        votes = self.membership @ (month.unmet * took[:, 3:4])
-        donors = self.membership @ (took[:, 2] | took[:, 3]).astype(float)
+        self.engagement = safe_ratio(self._count_by_community(took[:, 1] | took[:, 3]), pop)
+        speakers, deliberators = np.flatnonzero(took[:, 1]), np.flatnonzero(took[:, 3])
+        self.suggestions = row_group_sums(month.unmet, speakers, np.zeros(len(speakers), np.intp), 1)[0]
+        self.n_suggestions = len(speakers)
+        votes = row_group_sums(month.unmet, deliberators, r.community[deliberators], self.n_communities)
+        donors = self._count_by_community(took[:, 2] | took[:, 3])
         for c in range(self.n_communities):
             amount = donors[c] * resident_giving
             ledger.transfer("donors", f"fund:{c}", amount, "resident_donations")

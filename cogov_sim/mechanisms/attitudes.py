@@ -52,9 +52,18 @@ def update_awareness(awareness: np.ndarray, contact: np.ndarray, attended: np.nd
     with ``c`` the outreach contact chance, ``c_act`` = ``awareness_activity_contact`` and
     ``Ā_nbr`` neighbours' mean awareness.
     """
-    from_peers = peer_rate * (neighbours @ awareness)
-    reach = 1.0 - (1.0 - contact) * (1.0 - activity_contact * attended) * (1.0 - from_peers)
-    return np.clip(awareness + (1.0 - awareness) * reach - decay * awareness, 0.0, 1.0)
+    peers = neighbours @ awareness                      # computed in place, in the order of the formula
+    peers *= peer_rate
+    np.subtract(1.0, peers, out=peers)
+    reach = np.subtract(1.0, contact, dtype=float)
+    reach = reach * np.subtract(1.0, np.multiply(activity_contact, attended, dtype=float))
+    reach *= peers
+    np.subtract(1.0, reach, out=reach)
+    new = np.subtract(1.0, awareness)
+    new *= reach
+    new += awareness
+    new -= np.multiply(decay, awareness, out=peers)
+    return np.clip(new, 0.0, 1.0, out=new)
 
 
 def efficacy_success(acted_on: np.ndarray, deliberated: np.ndarray, affairs_sorting: bool,

@@ -5,9 +5,29 @@ from __future__ import annotations
 import numpy as np
 
 
-def sigmoid(x: np.ndarray | float) -> np.ndarray:
-    """Logistic function 1 / (1 + e^(−x))."""
-    return 1.0 / (1.0 + np.exp(-x))
+def sigmoid(x: np.ndarray | float, out: np.ndarray | None = None) -> np.ndarray:
+    """Logistic function 1 / (1 + e^(−x)); into ``out`` if given (which may be ``x`` itself)."""
+    if out is None:
+        return 1.0 / (1.0 + np.exp(-x))
+    np.negative(x, out=out)
+    np.exp(out, out=out)
+    np.add(out, 1.0, out=out)
+    return np.divide(1.0, out, out=out)
+
+
+#: numpy sums fewer than this many numbers one after the other (pairwise summation from here on).
+SEQUENTIAL_SUM_LENGTH = 8
+
+
+def row_sums(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=1)`` of an (N, K) array with K < :data:`SEQUENTIAL_SUM_LENGTH`, bit for bit, by adding
+    its columns left to right: one pass per column instead of N short reductions."""
+    if a.shape[1] >= SEQUENTIAL_SUM_LENGTH:
+        return a.sum(axis=1)
+    out = a[:, 0].copy()
+    for k in range(1, a.shape[1]):
+        out += a[:, k]
+    return out
 
 
 def normalise(v: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -36,3 +56,10 @@ def total_variation(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Total-variation distance between the mixes of non-negative ``p`` and ``q`` along the last
     axis: ``½ Σ_k |p_k/Σp − q_k/Σq|`` (0 when the mixes agree, 1 when disjoint)."""
     return 0.5 * np.abs(normalise(p) - normalise(q)).sum(axis=-1)
+
+
+def row_group_sums(a: np.ndarray, rows: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sums of the rows ``rows`` (ascending) of an (N, K) array per group, (n_groups, K): ``group[j]`` is
+    the group of ``a[rows[j]]``. Accumulated row by row in order, so bit for bit what ``(a * mask).sum(axis=0)``
+    or a 0/1 indicator matrix times ``a`` gives, touching only the rows summed."""
+    return np.column_stack([np.bincount(group, weights=a[rows, k], minlength=n_groups) for k in range(a.shape[1])])

@@ -55,15 +55,25 @@ def participation_logit(d: ParticipationDrivers, b) -> np.ndarray:
     §7.10.1); ``mobilised`` is the Party strength felt by members organised in the community
     (sources §7.3.2); ``employed`` adds the energy a job gives (sources §7.17.2, §2.3).
     """
-    return (d.tie * (b.belonging_weight * d.belonging + b.peer_weight * d.peer) + b.efficacy_weight * d.efficacy
-            + d.pull * (b.outreach_weight * d.outreach + b.stakes_weight * d.stakes
-                        + b.party_mobilisation_weight * d.mobilised)
-            + b.employment_energy_weight * d.employed
-            - b.time_cost_weight * d.time_cost - b.outside_option_weight * d.outside_option + d.propensity)
+    eta = np.multiply(b.belonging_weight, d.belonging, dtype=float)   # computed in place, term by term
+    term = np.multiply(b.peer_weight, d.peer, dtype=float)                # in the order of the formula
+    eta += term
+    eta *= d.tie
+    eta += np.multiply(b.efficacy_weight, d.efficacy, out=term)
+    pulled = np.multiply(b.outreach_weight, d.outreach, dtype=float)
+    pulled += np.multiply(b.stakes_weight, d.stakes, out=term)
+    pulled += np.multiply(b.party_mobilisation_weight, d.mobilised, out=term)
+    pulled *= d.pull
+    eta += pulled
+    eta += np.multiply(b.employment_energy_weight, d.employed, out=term)
+    eta -= np.multiply(b.time_cost_weight, d.time_cost, out=term)
+    eta -= np.multiply(b.outside_option_weight, d.outside_option, out=term)
+    eta += d.propensity
+    return eta
 
 
 def participation_probability(d: ParticipationDrivers, b, availability: np.ndarray,
-                              self_organisation: float) -> np.ndarray:
+                              self_organisation: float, eta: np.ndarray | None = None) -> np.ndarray:
     """Monthly probability of each participation type, shape (N, 4) (ODD §7.3).
 
     ``p_t = σ(β0_t + η) · availability_t`` for activity, public affairs, volunteering and
@@ -72,21 +82,26 @@ def participation_probability(d: ParticipationDrivers, b, availability: np.ndarr
     §4.4, §7.12), public affairs and deliberation adulthood. Volunteering adds
     ``β_lead·volunteer_lead`` to its log-odds (Party members lead volunteering, sources §7.3.2) and is
     scaled by ``self_organisation`` (< 1 where an all-purpose grid breeds dependence, sources §4.5).
+    ``eta``: :func:`participation_logit` of ``d`` if the caller has it already.
     """
-    eta = participation_logit(d, b)
+    eta = participation_logit(d, b) if eta is None else eta
     intercepts = np.array([b.activity_intercept, b.public_affairs_intercept,
                            b.volunteer_intercept, b.deliberation_intercept])
-    logits = eta[:, None] + intercepts[None, :]
-    logits[:, 2] += b.party_volunteer_lead_weight * d.volunteer_lead
-    p = sigmoid(logits) * availability
+    p = np.empty((len(eta), len(intercepts)))
+    for t, intercept in enumerate(intercepts):             # η + β0_t, one column at a time
+        np.add(eta, intercept, out=p[:, t])
+    p[:, 2] += b.party_volunteer_lead_weight * d.volunteer_lead
+    sigmoid(p, out=p)
+    p *= availability
     p[:, 2] *= self_organisation
     return p
 
 
-def with_school_activities(p: np.ndarray, student: np.ndarray, rate: float) -> np.ndarray:
+def with_school_activities(p: np.ndarray, student: np.ndarray, rate: float, out: np.ndarray | None = None) -> np.ndarray:
     """Students also take part through community activities their schools organise (assumption):
-    for students the activity probability becomes ``1 − (1 − p)(1 − rate)``."""
-    out = p.copy()
+    for students the activity probability becomes ``1 − (1 − p)(1 − rate)``. ``student``: a mask or the
+    students' rows. Into ``out`` if given (``p`` itself to change it in place), else a copy."""
+    out = p.copy() if out is None else out
     out[student, 0] = 1.0 - (1.0 - p[student, 0]) * (1.0 - rate)
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ..network import neighbour_counts
 from .common import normalise, safe_ratio, sigmoid, total_variation
 
 
@@ -30,15 +31,17 @@ def market_access(income: np.ndarray, price_index: float, spread: float) -> np.n
 def mutual_aid(adjacency: sp.csr_matrix, volunteered: np.ndarray, rate: float) -> np.ndarray:
     """Share of need met by neighbours: ``min(1, rate · Σ_j A_ij v_j)`` (sources §2, §3).
 
-    Residents who volunteered last month help their network neighbours.
+    Residents who volunteered last month help their network neighbours. Only the ties (the
+    sparsity pattern of ``adjacency``) are read: a row-normalised network gives the same.
     """
-    return np.minimum(1.0, rate * (adjacency @ volunteered.astype(float)))
+    return np.minimum(1.0, rate * neighbour_counts(adjacency, volunteered))
 
 
 def match_services(need: np.ndarray, community: np.ndarray, public_units: np.ndarray,
                    rc_units: np.ndarray, demand: np.ndarray, awareness: np.ndarray,
                    market_units: np.ndarray, access: np.ndarray, aid: np.ndarray,
-                   quality: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+                   quality: np.ndarray | None = None, *, quality_domain: int | None = None,
+                   out: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Unmet need per resident and domain, and the units met by public channels.
 
     With community coverage ratios ``r_pub = public/demand`` (government, SOs, fund
@@ -51,16 +54,22 @@ def match_services(need: np.ndarray, community: np.ndarray, public_units: np.nda
 
     and met = need − unmet. Channels overlap, so over-supply in a domain is wasted rather
     than moved: this is where top-down supply that mismatches demand (sources §5.4) loses value.
-    Returns ``(unmet, Σ need·public)``; computed in place on two (N, K) buffers.
+    ``quality`` is (N, K), or (N,) for the one domain ``quality_domain`` (1 in the others).
+    Returns ``(unmet, Σ need·public)``; computed in place on two (N, K) buffers, the unmet one
+    ``out`` if given.
     """
-    public = safe_ratio(rc_units, demand)[community]
+    public = np.take(safe_ratio(rc_units, demand), community, axis=0, mode="clip")
     public *= awareness[:, None]
-    public += safe_ratio(public_units, demand)[community]
+    unmet = np.empty_like(public) if out is None else out
+    public += np.take(safe_ratio(public_units, demand), community, axis=0, out=unmet, mode="clip")
     if quality is not None:
-        public *= quality
+        if quality_domain is None:
+            public *= quality
+        else:
+            public[:, quality_domain] *= quality
     np.minimum(public, 1.0, out=public)
     met_public = float(np.vdot(need, public))
-    unmet = safe_ratio(market_units, demand)[community]
+    np.take(safe_ratio(market_units, demand), community, axis=0, out=unmet, mode="clip")
     unmet *= access[:, None]
     np.minimum(unmet, 1.0, out=unmet)
     np.subtract(1.0, unmet, out=unmet)
