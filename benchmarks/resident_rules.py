@@ -226,10 +226,15 @@ class Replay:
     def __init__(self, uniforms: np.ndarray) -> None:
         self.uniforms = uniforms
 
-    def random(self, size: int | tuple[int, ...]) -> np.ndarray:
-        if self.uniforms.shape != (size if isinstance(size, tuple) else (size,)):
-            raise ValueError(f"pre-drawn uniforms of shape {self.uniforms.shape}, asked for {size}")
-        return self.uniforms
+    def random(self, size: int | tuple[int, ...] | None = None, dtype=np.float64, out: np.ndarray | None = None
+               ) -> np.ndarray:
+        shape = np.shape(out) if size is None and out is not None else np.empty(size or (), dtype=bool).shape
+        if self.uniforms.shape != shape or np.dtype(dtype) != self.uniforms.dtype:
+            raise ValueError(f"pre-drawn uniforms {self.uniforms.shape} {self.uniforms.dtype}, asked for {shape} {dtype}")
+        if out is None:
+            return self.uniforms
+        out[...] = self.uniforms
+        return out
 
 
 # ---------------------------------------------------------------------- the project's vectorised phases
@@ -992,12 +997,16 @@ KERNELS = ("_arise", "_party", "_meet", "_score", "_take", "_respond", "_satisfi
 
 
 def fused_kernels() -> dict | None:
-    """The compiled kernels (numba, cached), or ``None`` without numba."""
+    """The compiled kernels (numba, cached; all compiled on return), or ``None`` without numba."""
     try:
         import numba
     except ImportError:
         return None
-    return {name: numba.njit(cache=True, fastmath=False)(globals()[name]) for name in KERNELS}
+    kernels = {name: numba.njit(cache=True, fastmath=False)(globals()[name]) for name in KERNELS}
+    ints, reals = np.zeros(1, np.int64), np.zeros(1)         # compile (or load) the kernels a month may not call,
+    kernels["_enrol"](ints[:0], ints, ints, 0, 0, 0, 1, ints.copy())          # so that no timed month compiles
+    kernels["_satisfied"](ints, reals, 0.5, reals, reals.copy())
+    return kernels
 
 
 class Fused:
