@@ -345,14 +345,15 @@ class CommunityModel(mesa.Model):
         self.enter_tender_market()
 
     def enter_tender_market(self) -> None:
-        """M7: a professional SO from outside enters each cell where this month's tender left a bundle no SO
-        absorbed, sized to take it (:func:`~cogov_sim.mechanisms.organisations.tender_market_entrants`);
-        it bids from next month."""
+        """M7: per domain, a professional SO from outside enters the street's tender market where this month's
+        tenders left money no SO absorbed, sized to take all of it and based in the community with the most
+        (:func:`~cogov_sim.mechanisms.organisations.tender_market_entrants`); it bids in every community
+        from next month."""
         beh, eco = self.spec.behaviour, self.spec.economy
-        capacity = tender_market_entrants(self.sector.unabsorbed, eco.so_overhead, beh.tender_entry_capacity,
-                                          eco.so_unit_cost, eco.so_bid_room, beh.so_max_capacity)
-        for c, k in zip(*np.nonzero(capacity), strict=True):
-            self.found_organisation(int(c), int(k), capacity=float(capacity[c, k]),
+        capacity, home = tender_market_entrants(self.sector.unabsorbed, eco.so_overhead, beh.tender_entry_capacity,
+                                                eco.so_unit_cost, eco.so_bid_room, beh.so_max_capacity)
+        for k in np.flatnonzero(capacity):
+            self.found_organisation(int(home[k]), int(k), capacity=float(capacity[k]),
                                     professionalism=beh.tender_entrant_professionalism, autonomy=beh.new_so_autonomy,
                                     seed_money=0.0, source="donors", tier=PROFESSIONAL)
 

@@ -890,14 +890,15 @@ class Behaviour:
         20.0, 1.0, 400.0, unit="service units/month",
         source="assumption (sources §4.5.1, §6: the smallest professional team that bids for a tendered bundle; "
                "the low end of the initial SOs' capacity)",
-        doc="Smallest professional SO that enters from outside the community to take a tendered bundle no local SO "
-            "absorbs: an entrant comes where the unabsorbed bundle is at least so_overhead + tender_entry_capacity × "
-            "so_unit_cost, one per community and domain, sized to take the whole bundle (at most so_max_capacity).")
+        doc="Smallest professional SO that enters the street's tender market from outside to take tendered money no "
+            "SO absorbs: an entrant comes where the street's unabsorbed money of a domain is at least so_overhead + "
+            "tender_entry_capacity × so_unit_cost, one per domain and month, sized to take all of it (at most "
+            "so_max_capacity) and based in the community with the most.")
     tender_entrant_professionalism: float = param(
         0.6, 0.0, 1.0, unit="index",
         source="assumption (sources §7.5.3: professional service firms and NGOs; sources §6: Mianyang's 23 "
                "social-work organisations with about 300 staff serve 531 RCs)",
-        doc="Professionalism of an established professional SO entering a community's tender market.")
+        doc="Professionalism of an established professional SO entering the street's tender market.")
 
     @cached_property
     def society_goal(self) -> np.ndarray:

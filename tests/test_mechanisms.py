@@ -574,21 +574,37 @@ def bid_ceiling(capacity: np.ndarray) -> np.ndarray:
 
 def _tender(seed: int):
     gen = rng(seed)
-    c, n = int(gen.integers(1, 4)), int(gen.integers(1, 30))
+    c, n = int(gen.integers(1, 5)), int(gen.integers(1, 30))
     budget = gen.uniform(0, 80_000, (c, K)) * (gen.random((c, K)) < 0.8)
-    return budget, gen.integers(0, c, n), gen.integers(0, K, n), gen.uniform(1, 400, n), gen.random(n)
+    return budget, gen.integers(0, K, n), gen.uniform(1, 400, n), gen.random(n)
 
 
-def test_purchase_contracts_never_exceed_the_cell_budget_nor_an_so_capacity():
+def test_purchase_contracts_never_exceed_a_cell_budget_nor_an_so_room_over_the_street():
     for seed in range(300):
-        budget, community, domain, capacity, prof = _tender(seed)
-        paid = organisations.allocate_purchase_contracts(budget, community, domain, capacity, prof, UNIT_COST,
-                                                         OVERHEAD, *BID)
+        budget, domain, capacity, prof = _tender(seed)
+        paid = organisations.allocate_purchase_contracts(budget, domain, capacity, prof, UNIT_COST, OVERHEAD, *BID)
+        assert paid.shape == (len(domain), len(budget))
         assert np.all(paid >= 0) and np.all(np.isfinite(paid))
-        assert np.all(paid <= bid_ceiling(capacity) + 1e-9)
+        lots = paid / relative_price(prof)[:, None]
+        assert np.all(lots.sum(axis=1) <= bid_ceiling(capacity) * (1 + 1e-12))   # one room over all communities
         per_cell = np.zeros_like(budget)
-        np.add.at(per_cell, (community, domain), paid)
-        assert np.all(per_cell <= budget + 1e-6)
+        np.add.at(per_cell.T, domain, lots)
+        assert np.all(per_cell <= budget * (1 + 1e-12) + 1e-9)                   # no cell over its budget
+        assert np.all(paid[budget[:, domain].T == 0] == 0)                       # nothing from a cell without money
+
+
+def test_a_professional_so_wins_its_domain_s_lots_in_every_community_in_proportion_to_their_budgets():
+    budget = np.zeros((3, K))
+    budget[:, 2] = [1000.0, 3000.0, 0.0]
+    paid = organisations.allocate_purchase_contracts(budget, np.array([2]), np.array([400.0]), np.array([0.5]),
+                                                     UNIT_COST, OVERHEAD, *BID)
+    lots = paid[0] / relative_price(np.array([0.5]))[0]
+    np.testing.assert_allclose(lots, [1000.0, 3000.0, 0.0])                  # room enough: the whole street's lots
+    small = organisations.allocate_purchase_contracts(budget, np.array([2]), np.array([10.0]), np.array([0.5]),
+                                                      UNIT_COST, OVERHEAD, *BID)[0]
+    # one room over the street, its overhead counted once
+    assert small.sum() / relative_price(np.array([0.5]))[0] == pytest.approx(bid_ceiling(np.array([10.0]))[0])
+    assert small[1] == pytest.approx(3 * small[0]) and small[2] == 0.0        # scaled down in proportion
 
 
 def relative_price(professionalism: np.ndarray) -> np.ndarray:
@@ -600,19 +616,27 @@ def test_purchase_contracts_award_the_cell_when_capacity_suffices_and_favour_bet
     budget = np.zeros((1, K))
     budget[0, 2] = 6000.0
     prof = np.array([0.9, 0.3, 0.9])
-    paid = organisations.allocate_purchase_contracts(budget, np.array([0, 0, 0]), np.array([2, 2, 4]),
-                                                     np.array([300.0, 300.0, 300.0]), prof, UNIT_COST, OVERHEAD, *BID)
+    paid = organisations.allocate_purchase_contracts(budget, np.array([2, 2, 4]), np.array([300.0, 300.0, 300.0]),
+                                                     prof, UNIT_COST, OVERHEAD, *BID)[:, 0]
     lots = paid / relative_price(prof)
     assert lots[:2].sum() == pytest.approx(6000.0)          # the whole cell is awarded ...
     assert paid[:2].sum() < 6000.0                          # ... and paid below the ceiling price: savings
-    assert lots[0] > lots[1] and paid[2] == 0.0             # no budget in the third SO's cell
-    capped = organisations.allocate_purchase_contracts(budget, np.array([0]), np.array([2]), np.array([10.0]),
-                                                       np.array([1.0]), UNIT_COST, OVERHEAD, *BID)
+    assert lots[0] > lots[1] and paid[2] == 0.0             # no budget in the third SO's domain
+    capped = organisations.allocate_purchase_contracts(budget, np.array([2]), np.array([10.0]), np.array([1.0]),
+                                                       UNIT_COST, OVERHEAD, *BID)[:, 0]
     assert capped[0] == pytest.approx(bid_ceiling(np.array([10.0]))[0] * relative_price(np.array([1.0]))[0])
     assert capped[0] < 6000.0                               # the rest stays with government
-    empty = organisations.allocate_purchase_contracts(budget, np.array([], int), np.array([], int), np.array([]),
-                                                      np.array([]), UNIT_COST, OVERHEAD, *BID)
-    assert empty.shape == (0,)
+    empty = organisations.allocate_purchase_contracts(budget, np.array([], int), np.array([]), np.array([]),
+                                                      UNIT_COST, OVERHEAD, *BID)
+    assert empty.shape == (0, 1)
+
+
+def test_delivery_shares_follow_contract_money_with_other_income_at_home():
+    np.testing.assert_allclose(organisations.delivery_shares(np.array([100.0, 300.0, 0.0]), 0.0, 2),
+                               [0.25, 0.75, 0.0])
+    np.testing.assert_allclose(organisations.delivery_shares(np.array([100.0, 300.0, 0.0]), 100.0, 0),
+                               [0.4, 0.6, 0.0])
+    np.testing.assert_allclose(organisations.delivery_shares(np.zeros(3), 0.0, 1), [0.0, 1.0, 0.0])
 
 
 def test_so_service_direction_mixes_its_domain_and_the_steer():

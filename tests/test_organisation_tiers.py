@@ -171,3 +171,23 @@ def test_volunteers_join_grassroots_groups_and_a_professional_provider_does_not_
     group = _organisation(model, GRASSROOTS, members=0)
     best = strongest_group_by_cell(model.social_organisations, model.n_communities, len(DOMAINS))
     assert best[0, HEALTH] == group.unique_id        # volunteers join the residents' group, not the larger provider
+
+
+def test_a_professional_so_with_lots_in_two_communities_delivers_to_both_in_proportion():
+    model = _street(levers__social_work_purchase=0.0, population__residents_per_community=600)
+    assert model.n_communities == 2
+    so = _organisation(model, PROFESSIONAL, members=0)                 # home community 0
+    eco = model.spec.economy
+    money = so.capacity * eco.so_unit_cost + eco.so_overhead            # a month's overhead and full capacity
+    model.ledger.transfer("treasury", model.government.account, money, "budget")
+    model.ledger.transfer(model.government.account, so.account, money, "purchase_of_services")
+    so.receive_contracts(np.array([0.25, 0.75]) * money)               # a quarter won at home, the rest next door
+    model.step()
+    np.testing.assert_allclose(so.shares, [0.25, 0.75])
+    delivered = model.current.so_units.sum(axis=1)                      # it is the street's only provider
+    assert delivered.sum() == pytest.approx(so.delivered) and so.delivered > 0
+    assert delivered[1] == pytest.approx(3.0 * delivered[0])            # units follow the contract money
+    assert so.social_workers > 0                                        # its staff work where its services go
+    np.testing.assert_allclose(model.sector.social_workers([so]), so.social_workers * np.array([0.25, 0.75]))
+    assert not so.contracts.any()                                       # the month's contracts are booked
+    model.ledger.check()

@@ -17,6 +17,7 @@ from ..mechanisms.government import coordinated
 from ..mechanisms.organisations import (
     allocate_purchase_contracts,
     bid_relative_price,
+    delivery_shares,
     learn_capacity,
     registration_probability,
     so_agenda_target,
@@ -37,7 +38,12 @@ class SocialOrganization(mesa.Agent):
     """Community social organisation (社区社会组织, integrating force, docs/sources.md §2, §7.5).
 
     Attributes:
-        community, domain: where and what it serves.
+        community, domain: its home community and what it serves. A grassroots group serves its home
+            community; a professional SO bids for its domain's lots in every community of the street
+            and delivers where its contracts are (sources §6.4, §8.2; ODD §7.20).
+        contracts: contract money received from each community this month (CNY, per community).
+        shares: where its services went last month, shares over the communities (see
+            :func:`~cogov_sim.mechanisms.organisations.delivery_shares`).
         tier: ``"grassroots"`` (filed, 备案: no fixed cash cost, lives on its members' volunteering
             and in-kind support, fades without active members) or ``"professional"`` (registered,
             登记: wins tenders, pays overhead and social workers, dies when its funds run dry).
@@ -66,6 +72,8 @@ class SocialOrganization(mesa.Agent):
         self.months_inactive = 0
         self.income_government = 0.0
         self.income_other = 0.0
+        self.contracts = np.zeros(model.n_communities)
+        self.shares = np.eye(model.n_communities)[community]
         self.government_share = 0.0
         self.delivered = 0.0
         self.volunteers = 0
@@ -89,6 +97,12 @@ class SocialOrganization(mesa.Agent):
         else:
             self.income_other += amount
 
+    def receive_contracts(self, paid: np.ndarray) -> None:
+        """Record this month's contract money from each community (government income; the money itself
+        moves in the ledger)."""
+        self.contracts += paid
+        self.income_government += float(paid.sum())
+
     def count_volunteers(self, volunteers_by_organisation: dict[int, int]) -> None:
         """This month's volunteering members."""
         self.volunteers = volunteers_by_organisation.get(self.unique_id, 0)
@@ -104,24 +118,34 @@ class SocialOrganization(mesa.Agent):
         dissolves when funds run dry, a grassroots group when its members stop volunteering (M7).
 
         ``rc_autonomy`` and ``volunteer_multiplier`` are per community (the RCs' autonomy; the
-        three-social linkage multiplier on volunteers' effort)."""
+        three-social linkage multiplier on volunteers' effort). Its paid services go to the
+        communities by :func:`~cogov_sim.mechanisms.organisations.delivery_shares` (contract money,
+        other income at home), its members' volunteering to its home community; its agenda target
+        reads the RCs' autonomy weighted by the same shares."""
         eco, beh, lev = economy, behaviour, month.levers
         income = self.income_government + self.income_other
         if income > 0:
             self.government_share += beh.so_share_smoothing * (self.income_government / income - self.government_share)
+        self.shares = delivery_shares(self.contracts, income - float(self.contracts.sum()), self.community)
         self.income_government = self.income_other = 0.0
+        self.contracts[:] = 0.0
         budget = self.capacity * eco.so_unit_cost
         pay = self.pay_professional if self.professional else self.pay_grassroots
         spent = pay(eco, beh, ledger, budget)
         if self.dissolved:
             return
-        units = so_output(spent, eco.so_unit_cost, self.professionalism,
-                          self.volunteers * float(volunteer_multiplier[self.community]), eco.so_output_base,
+        volunteers = self.volunteers * float(volunteer_multiplier[self.community])
+        units = so_output(spent, eco.so_unit_cost, self.professionalism, volunteers, eco.so_output_base,
                           beh.volunteer_units)
+        at_home = so_output(0.0, eco.so_unit_cost, self.professionalism, volunteers, eco.so_output_base,
+                            beh.volunteer_units)
+        delivered = (units - at_home) * self.shares
+        delivered[self.community] += at_home
+        where = np.flatnonzero(delivered)
         own = so_service_direction(self.domain, self.agenda_share, direction)
-        month.so_units[self.community] += units * coordinated(own, month.main_line[self.community],
-                                                              month.coordination[self.community])
-        month.so_steered[self.community] += units * self.agenda_share * (1.0 - month.coordination[self.community])
+        kappa = month.coordination[where]
+        month.so_units[where] += delivered[where, None] * coordinated(own, month.main_line[where], kappa[:, None])
+        month.so_steered[where] += delivered[where] * self.agenda_share * (1.0 - kappa)
         self.delivered = units
         # a professional SO is as busy as its money; a volunteer group as its members' work
         utilisation = min(1.0, (spent / budget if budget > 0 else 0.0) if self.professional else units / self.capacity)
@@ -129,7 +153,7 @@ class SocialOrganization(mesa.Agent):
                                        beh.so_idle_decay)
         if spent > 0:
             self.professionalism += beh.so_professional_learning * (1.0 - self.professionalism)
-        target = so_agenda_target(lev.directive_intensity, float(rc_autonomy[self.community]), self.government_share,
+        target = so_agenda_target(lev.directive_intensity, float(self.shares @ rc_autonomy), self.government_share,
                                   beh.agenda_rc_shield, beh.so_dependence_effect)
         self.agenda_share += beh.so_autonomy_speed * (target - self.agenda_share)
 
@@ -188,10 +212,12 @@ class SocialSector:
         self.unabsorbed = np.zeros((self.n_communities, 0))
 
     def social_workers(self, organisations: Iterable[SocialOrganization]) -> np.ndarray:
-        """Social workers (FTE) per community: purchased posts plus those professional SOs employ."""
+        """Social workers (FTE) per community: purchased posts plus those professional SOs employ, each
+        SO's in the communities where its services went (its ``shares``)."""
         out = self.posts.copy()
         for so in organisations:
-            out[so.community] += so.social_workers
+            if so.social_workers:
+                out += so.social_workers * so.shares
         return out
 
     @property
@@ -203,27 +229,30 @@ class SocialSector:
 def tender_contracts(organisations: list[SocialOrganization], budget: np.ndarray, economy: Economy, ledger: Ledger,
                      payer: str, sector: SocialSector) -> np.ndarray:
     """Purchase-of-service tenders (政府购买服务, docs/sources.md §4.5, §7.13): the budget by community
-    and domain is awarded to the registered professional SOs of each cell at their bid prices
-    and paid from ``payer``'s account. Returns the amounts paid by community and domain (CNY);
-    what no SO can absorb and what the bids saved stay with the payer. What no SO absorbed (at the
-    ceiling price) is left in ``sector.unabsorbed`` for the market entry of
+    and domain is awarded to the street's registered professional SOs of each domain, whatever their
+    home community, at their bid prices
+    (:func:`~cogov_sim.mechanisms.organisations.allocate_purchase_contracts`) and paid from
+    ``payer``'s account. Returns the amounts paid by community and domain (CNY); what no SO can
+    absorb and what the bids saved stay with the payer. What no SO absorbed (at the ceiling price)
+    is left in ``sector.unabsorbed`` for the market entry of
     :func:`~cogov_sim.mechanisms.organisations.tender_market_entrants`."""
-    contracted = np.zeros_like(budget)
     sector.purchase_budgeted += float(budget.sum())
     sector.unabsorbed = budget.copy()
     bidders = [so for so in organisations if so.professional]
     if not bidders:
-        return contracted
-    arr = np.array([(so.community, so.domain, so.capacity, so.professionalism) for so in bidders])
-    amounts = allocate_purchase_contracts(budget, arr[:, 0].astype(int), arr[:, 1].astype(int), arr[:, 2], arr[:, 3],
-                                          economy.so_unit_cost, economy.so_overhead, economy.so_bid_price,
-                                          economy.so_bid_professional_discount, economy.so_bid_room)
-    for so, amount in zip(bidders, amounts, strict=True):
-        paid = ledger.transfer(payer, so.account, amount, "purchase_of_services")
-        so.receive(paid, from_government=True)
-        contracted[so.community, so.domain] += paid
-    np.subtract.at(sector.unabsorbed, (arr[:, 0].astype(int), arr[:, 1].astype(int)),
-                   amounts / bid_relative_price(arr[:, 3], economy.so_bid_price, economy.so_bid_professional_discount))
+        return np.zeros_like(budget)
+    domain = np.array([so.domain for so in bidders], np.int64)
+    professionalism = np.array([so.professionalism for so in bidders])
+    paid = allocate_purchase_contracts(budget, domain, np.array([so.capacity for so in bidders]), professionalism,
+                                       economy.so_unit_cost, economy.so_overhead, economy.so_bid_price,
+                                       economy.so_bid_professional_discount, economy.so_bid_room)
+    for so, amounts in zip(bidders, paid, strict=True):
+        ledger.transfer(payer, so.account, float(amounts.sum()), "purchase_of_services")
+        so.receive_contracts(amounts)
+    by_domain = np.eye(budget.shape[1])[domain].T                      # K × SOs
+    contracted = (by_domain @ paid).T
+    sector.unabsorbed -= (by_domain @ (paid / bid_relative_price(professionalism, economy.so_bid_price,
+                                                                economy.so_bid_professional_discount)[:, None])).T
     sector.purchase_paid += float(contracted.sum())
     return contracted
 

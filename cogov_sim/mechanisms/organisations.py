@@ -8,33 +8,46 @@ import numpy as np
 from .common import safe_ratio
 
 
-def allocate_purchase_contracts(budget: np.ndarray, community: np.ndarray, domain: np.ndarray,
-                                capacity: np.ndarray, professionalism: np.ndarray, unit_cost: float,
-                                overhead: float, bid_price: float, professional_discount: float,
-                                room: float) -> np.ndarray:
-    """Purchase-of-service tenders (政府购买服务, sources §4.5.1, §7.13.3), CNY paid per SO.
+def allocate_purchase_contracts(budget: np.ndarray, domain: np.ndarray, capacity: np.ndarray,
+                                professionalism: np.ndarray, unit_cost: float, overhead: float, bid_price: float,
+                                professional_discount: float, room: float) -> np.ndarray:
+    """Purchase-of-service tenders of a street (政府购买服务, sources §4.5.1, §7.13.3), CNY paid per SO j
+    (rows) and community c (columns).
 
-    Within each cell (community c, domain k) of ``budget`` the bids are scored on capacity,
-    professionalism and price, ``score_j = capacity_j · professionalism_j / price_j`` with the
-    bid price per unit ``price_j = unit_cost · (p_0 − δ·professionalism_j)`` (``so_bid_price``,
-    ``so_bid_professional_discount``: professional SOs bid lower). SO j wins the lot
-    ``lot_j = min(ρ · capacity_j · unit_cost + overhead, budget_ck · score_j / Σ score)`` (a lot
-    prices the SO's capacity with room ``ρ`` = ``so_bid_room`` to grow, plus its fixed costs),
+    A registered professional SO keeps a home community but bids for the tendered lots of its domain
+    in every community of the street: the sources' registered organisations are far fewer than
+    communities and work across them (sources §6.4, §8.4: Mianyang's 23 social-work organisations for
+    531 RCs, about one per street office of 23 RCs, sources §7.18.1; sources §8.2: Karamay's 83
+    registered associations and non-enterprise units in a district of 58 communities).
+
+    Bids are scored on capacity, professionalism and price,
+    ``score_j = capacity_j · professionalism_j / price_j`` with the bid price per unit
+    ``price_j = unit_cost · (p_0 − δ·professionalism_j)`` (``so_bid_price``,
+    ``so_bid_professional_discount``: professional SOs bid lower). In each cell (c, k) of ``budget``
+    the bidders are the SOs of domain k, which take shares by score, ``s_j = score_j / Σ_{i: k_i = k_j}
+    score_i``. An SO's lots over all communities are bounded by one room, the price of its capacity
+    with room ``ρ`` = ``so_bid_room`` to grow plus its fixed costs, paid once,
+    ``R_j = ρ · capacity_j · unit_cost + overhead``; where its shares sum above it, its lots are scaled
+    down in proportion:
+
+    ``lot_jc = budget_{c,k_j} · s_j · min(1, R_j / (s_j · Σ_c budget_{c,k_j}))``,
+
+    so ``Σ_j lot_jc ≤ budget_ck`` in every cell and ``Σ_c lot_jc ≤ R_j`` for every SO. Lots are
     budgeted at the ceiling price ``unit_cost · p_0`` (the price of a bidder without
-    professionalism), and is paid its own bid: ``paid_j = lot_j · price_j / (unit_cost · p_0)``.
+    professionalism), and the SO is paid its own bid: ``paid_jc = lot_jc · price_j / (unit_cost · p_0)``.
     What no SO can absorb and what the bids save below the ceiling stay with government (sources
     §7.13.3: tenders saved 12–13% of the budget).
     """
-    if len(community) == 0:
-        return np.zeros(0)
     n_c, n_k = budget.shape
-    cell = community * n_k + domain
+    if len(domain) == 0:
+        return np.zeros((0, n_c))
     relative_price = bid_relative_price(professionalism, bid_price, professional_discount)
     score = capacity * professionalism / relative_price
-    total = np.bincount(cell, weights=score, minlength=n_c * n_k)
-    share = safe_ratio(score, total[cell])
-    lot = np.minimum(room * capacity * unit_cost + overhead, budget.ravel()[cell] * share)
-    return lot * relative_price
+    share = safe_ratio(score, np.bincount(domain, weights=score, minlength=n_k)[domain])
+    asked = share * budget.sum(axis=0)[domain]                       # s_j · Σ_c budget_{c,k_j}
+    bound = np.minimum(1.0, safe_ratio(room * capacity * unit_cost + overhead, asked, default=1.0))
+    lot = budget[:, domain].T * (share * bound)[:, None]
+    return lot * relative_price[:, None]
 
 
 def bid_relative_price(professionalism: np.ndarray, bid_price: float, professional_discount: float) -> np.ndarray:
@@ -45,26 +58,47 @@ def bid_relative_price(professionalism: np.ndarray, bid_price: float, profession
 
 
 def tender_market_entrants(unabsorbed: np.ndarray, overhead: float, min_capacity: float, unit_cost: float,
-                           room: float, max_capacity: float) -> np.ndarray:
-    """Capacity of the professional SO entering each community's tender market from outside this month,
-    per community c and domain k (0: none) (sources §4.5.1: bundles of livelihood services are
+                           room: float, max_capacity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Capacity (0: none) and home community of the professional SO entering the street's tender market
+    from outside this month, per domain k (sources §4.5.1: bundles of livelihood services are
     tendered, and a bundle goes to the organisation that bids for it; sources §7.5.3: professional
     service firms and NGOs; sources §6.4: Mianyang's social-work organisations have about 13 staff
-    each, far more than a minimal team):
+    each, far more than a minimal team, and serve about a street office's 23 RCs each):
 
-    ``q_ck = clip((U_ck − overhead) / (ρ · unit_cost), q_min, q_max)`` where
-    ``U_ck ≥ overhead + q_min · unit_cost``, else 0,
+    ``q_k = clip((U_k − overhead) / (ρ · unit_cost), q_min, q_max)`` where
+    ``U_k = Σ_c max(U_ck, 0) ≥ overhead + q_min · unit_cost``, else 0; home ``h_k = argmax_c U_ck``,
 
-    with ``U_ck`` the tendered money (at the ceiling price) no SO of the cell absorbed, ``ρ`` =
-    ``so_bid_room``, ``q_min`` = ``tender_entry_capacity`` and ``q_max`` = ``so_max_capacity``. An
-    entrant comes where the unabsorbed bundle pays at least a minimal professional SO's overhead and
-    capacity for a month, one per cell, sized to take the whole bundle: its lot as
-    :func:`allocate_purchase_contracts` prices it (``ρ · q · unit_cost + overhead``) is the bundle
-    (within the bounds). None where everything was absorbed.
+    with ``U_ck`` the tendered money (at the ceiling price) of community c and domain k that no SO
+    absorbed, ``ρ`` = ``so_bid_room``, ``q_min`` = ``tender_entry_capacity`` and ``q_max`` =
+    ``so_max_capacity``. A professional SO bids in every community of the street
+    (:func:`allocate_purchase_contracts`), so one entrant per domain comes where the street's
+    unabsorbed money of the domain pays at least a minimal professional SO's overhead and capacity for
+    a month, sized to take all of it: its room as :func:`allocate_purchase_contracts` prices it
+    (``ρ · q · unit_cost + overhead``) is ``U_k`` (within the bounds). It is based in the community
+    with the most unabsorbed money of the domain. None where everything was absorbed.
     """
     money = np.maximum(unabsorbed, 0.0)
-    capacity = np.clip((money - overhead) / (room * unit_cost), min_capacity, max_capacity)
-    return np.where(money >= overhead + min_capacity * unit_cost, capacity, 0.0)
+    street = money.sum(axis=0)
+    capacity = np.clip((street - overhead) / (room * unit_cost), min_capacity, max_capacity)
+    return np.where(street >= overhead + min_capacity * unit_cost, capacity, 0.0), np.argmax(money, axis=0)
+
+
+def delivery_shares(contract_money: np.ndarray, other_income: float, home: int) -> np.ndarray:
+    """Where an SO's paid services go this month, as shares over the street's communities (sources
+    §4.5.1: a contract buys services for the community that tendered them): in proportion to the
+    contract money ``m_c`` it received from each community, its other income ``o`` (fund grants,
+    donations, activity money) counting for its home community ``h``:
+
+    ``w_c = (m_c + o·1[c = h]) / (Σ_c m_c + o)``; all at home in a month without income.
+    """
+    weight = contract_money.astype(float, copy=True)
+    weight[home] += other_income
+    total = weight.sum()
+    if total <= 0:
+        weight[:] = 0.0
+        weight[home] = 1.0
+        return weight
+    return weight / total
 
 
 def so_output(spent: float, unit_cost: float, professionalism: float, volunteers: float, output_base: float,
