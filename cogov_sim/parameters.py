@@ -426,7 +426,7 @@ class Economy:
         1.3, 0.1, 5.0, unit="× so_unit_cost", source="assumption (sources §4.5.1 tenders)",
         doc="Bid price per unit of a wholly unprofessional SO.")
     so_bid_professional_discount: float = param(
-        0.1, 0.0, 5.0, unit="× so_unit_cost", source="fitted to R6, sources §7.13",
+        0.2, 0.0, 5.0, unit="× so_unit_cost", source="fitted to R6, sources §7.13",
         doc="Bid price reduction per unit of professionalism.")
     so_bid_room: float = param(
         1.25, 1.0, 5.0, unit="× capacity cost", source="assumption",
