@@ -91,10 +91,11 @@ def mechanism_notes(result: ValidationResult) -> dict[tuple[str, str], str]:
             "(`admin_service_share`).")
     return {
         ("S1", "so_professional"): (
-            f"Neither administrative-led nor autonomous has registered professional SOs ({late.loc[adm, 'so_professional']:.2f} "
-            f"and {late.loc[aut, 'so_professional']:.2f} in {window}): with {prm[adm]['purchase_share']:.0%} and "
-            f"{prm[aut]['purchase_share']:.0%} of the service budget tendered no cell's unabsorbed money reaches one entry lot "
-            "(M7 tender market entry), and grassroots groups rarely register. \"Fewest\" is a tie at zero."),
+            f"Administrative-led and autonomous have almost no registered professional SOs "
+            f"({late.loc[adm, 'so_professional']:.2f} and {late.loc[aut, 'so_professional']:.2f} in {window}): with "
+            f"{prm[adm]['purchase_share']:.0%} and {prm[aut]['purchase_share']:.0%} of the service budget tendered, the "
+            "street's unabsorbed money in a domain seldom reaches one entry lot (M7 tender market entry, street-wide), and "
+            "grassroots groups rarely register; both counts are near zero, so \"fewest\" does not separate them."),
         ("S1", "so_government_share"): (
             f"Administrative-led SOs are grassroots groups living on the street's in-kind activity money (government share "
             f"{late.loc[adm, 'so_government_share']:.2f} of their income), while cooperative's professional SOs live on "
