@@ -38,6 +38,10 @@ def reform_section(table: pd.DataFrame | None, md_table) -> list[str]:
           "Tolerances and roles:", ""]
     L += [f"- **{i}** tolerance: {by_id[i].why_tolerance}; role *{by_id[i].role}*: {by_id[i].why_role}."
           for i in by_id]
+    failed = set() if table is None else set(table.loc[table["status"] == "fail", "target"])
+    if any(by_id[i].numerator.startswith("so_") for i in failed & set(by_id)):
+        L += ["", "A target that fails is reported, not fitted away: ODD §7.20 (\"What the Karamay targets say "
+              "about this submodel\") discusses the social-organisation targets' misses."]
     return [*L, ""]
 
 
