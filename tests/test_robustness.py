@@ -71,17 +71,25 @@ def test_sign_share_counts_the_points_that_keep_the_sign() -> None:
     assert np.isnan(R.sign_share(d, 0.0))
 
 
-def test_labels_follow_the_interval_and_the_threshold() -> None:
-    assert R.label(0.1, 0.3, R.ROBUST_SHARE) == R.ROBUST
-    assert R.label(-0.3, -0.1, 0.95) == R.ROBUST
-    assert R.label(0.1, 0.3, R.ROBUST_SHARE - 0.01) == R.DEPENDS
-    assert R.label(-0.1, 0.3, 1.0) == R.UNCLEAR
-    assert R.label(0.1, 0.3, float("nan")) == R.DEPENDS
+def test_labels_follow_the_interval_and_the_share_lower_bound() -> None:
+    assert R.label(0.1, 0.3, 62 / 64, 64) == R.ROBUST                # lower bound 0.905
+    assert R.label(-0.3, -0.1, 1.0, 64) == R.ROBUST
+    assert R.label(0.1, 0.3, 61 / 64, 64) == R.DEPENDS               # estimate 0.95, bound 0.88
+    assert R.label(0.1, 0.3, 0.92, 1000) == R.ROBUST                  # the same estimate, more points
+    assert R.label(0.1, 0.3, 1.0, 20) == R.DEPENDS                   # too few points to show 0.9
+    assert R.label(-0.1, 0.3, 1.0, 64) == R.UNCLEAR
+    assert R.label(0.1, 0.3, float("nan"), 0) == R.DEPENDS
+
+
+def test_share_lower_bound_is_below_the_estimate_and_tightens_with_points() -> None:
+    bounds = [R.share_lower_bound(0.95, n) for n in (20, 64, 200, 2000)]
+    assert all(b < 0.95 for b in bounds) and bounds == sorted(bounds)
+    assert np.isnan(R.share_lower_bound(float("nan"), 64))
 
 
 def synthetic(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, R.RobustnessConfig]:
     """A, B, C at a calibrated point (20 seeds) and over a 100-point design: A − B is positive
-    everywhere but in 5 points, A − C positive in 60 points only, B − C is zero on average."""
+    everywhere but in 2 points, A − C positive in 60 points only, B − C is zero on average."""
     rng = np.random.default_rng(seed)
     cfg = R.RobustnessConfig(scenarios=("A", "B", "C"), outcomes=("y",))
     base = rng.normal(0, 0.01, 20)
@@ -89,7 +97,7 @@ def synthetic(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, R.RobustnessCo
                        for s, m in (("A", 1.0), ("B", 0.5), ("C", 0.5))])
     n = 100
     a = np.ones(n)
-    b = np.where(np.arange(n) < 5, 1.5, 0.5)
+    b = np.where(np.arange(n) < 2, 1.5, 0.5)
     c = np.where(np.arange(n) < 60, 0.5, 1.5)
     design = pd.concat([pd.DataFrame({"point": range(n), "scenario": s, "y": v}) for s, v in (("A", a), ("B", b),
                                                                                                ("C", c))])
@@ -100,7 +108,7 @@ def test_contrast_table_on_a_synthetic_design() -> None:
     point, design, cfg = synthetic()
     t = R.contrast_table(point, design, cfg).set_index(["a", "b"])
     assert t.loc[("A", "B"), "effect"] == pytest.approx(0.5, abs=0.02)
-    assert t.loc[("A", "B"), "sign_share"] == pytest.approx(0.95)
+    assert t.loc[("A", "B"), "sign_share"] == pytest.approx(0.98)
     assert t.loc[("A", "B"), "label"] == R.ROBUST
     assert t.loc[("A", "C"), "sign_share"] == pytest.approx(0.60)
     assert t.loc[("A", "C"), "label"] == R.DEPENDS

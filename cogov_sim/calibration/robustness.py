@@ -16,15 +16,19 @@ For every pair ``(a, b)`` of reference scenarios and every outcome of ``cogov ru
    is if anything pessimistic compared with a uniform box.) With a Morris design the elementary
    effects of the difference also name the parameter that moves it most (``driver``).
 3. **Label.** ``robust`` when the 95% interval excludes zero and the sign holds on at least
-   :data:`ROBUST_SHARE` of the design; ``depends on assumptions`` when the interval excludes zero
-   but the sign holds on less; ``no clear effect`` when the interval includes zero at the
-   calibrated point (nothing to be robust about).
+   :data:`ROBUST_SHARE` of the box with 95% confidence (the one-sided lower Clopper–Pearson bound
+   of the sign share over the design's points, :func:`share_lower_bound`, is at least
+   :data:`ROBUST_SHARE`: with 64 points, at least 62 must keep the sign); ``depends on
+   assumptions`` when the interval excludes zero but that cannot be shown; ``no clear effect``
+   when the interval includes zero at the calibrated point (nothing to be robust about).
 
 The threshold 0.9: a contrast whose sign flips in more than one tenth of a deliberately wide box
 of guesses cannot be stated without naming the guess, while a share of 0.9 or more allows for
 the seed noise left at each design point (a small true effect measured on a few seeds flips sign
 now and then even where the parameters do not reverse it), so "robust" is not reserved for
-effects far larger than the seed noise.
+effects far larger than the seed noise. The share is estimated from a finite design, so a label
+needs the share's lower confidence bound, not its estimate, to reach the threshold: an estimate of
+0.92 from 64 points is compatible with a box where the sign flips in a sixth of it.
 
 The result is stored as a table (:func:`write_table`, by default ``scenarios/_robustness.csv``)
 that ``cogov run`` and the report read without recomputing (:func:`read_labels`). The design
@@ -213,11 +217,23 @@ def sign_share(differences: np.ndarray, effect: float) -> float:
     return float(np.mean(np.sign(d) == np.sign(effect)))
 
 
-def label(ci_low: float, ci_high: float, share: float, threshold: float = ROBUST_SHARE) -> str:
+def share_lower_bound(share: float, points: int, confidence: float = 0.95) -> float:
+    """One-sided lower Clopper–Pearson bound of a sign share measured on ``points`` design points
+    (``scipy.stats.binomtest``); NaN when there is no share."""
+    if not np.isfinite(share) or points <= 0:
+        return float("nan")
+    from scipy.stats import binomtest
+
+    kept = round(float(share) * points)
+    return float(binomtest(kept, points).proportion_ci(confidence_level=2 * confidence - 1, method="exact").low)
+
+
+def label(ci_low: float, ci_high: float, share: float, points: int, threshold: float = ROBUST_SHARE) -> str:
     """``robust`` / ``depends on assumptions`` / ``no clear effect`` (see the module docstring)."""
     if not (np.isfinite(ci_low) and np.isfinite(ci_high)) or ci_low <= 0 <= ci_high:
         return UNCLEAR
-    return ROBUST if np.isfinite(share) and share >= threshold else DEPENDS
+    bound = share_lower_bound(share, points)
+    return ROBUST if np.isfinite(bound) and bound >= threshold else DEPENDS
 
 
 def _driver(reg: Registry, X: np.ndarray, differences: np.ndarray, method: str, levels: int) -> tuple[str, float]:
@@ -274,7 +290,7 @@ def contrast_table(point: pd.DataFrame, design: pd.DataFrame | None, cfg: Robust
                     driver, mu = _driver(reg, X, diff, cfg.method, cfg.levels)
             rows.append({"a": a, "b": b, "outcome": outcome, "effect": effect, "ci_low": lo, "ci_high": hi,
                          "mean_a": float(pa[outcome].mean()), "mean_b": float(pb[outcome].mean()),
-                         "sign_share": share, "points": n_points, "label": label(lo, hi, share, threshold),
+                         "sign_share": share, "points": n_points, "label": label(lo, hi, share, n_points, threshold),
                          "driver": driver, "driver_index": mu})
     return pd.DataFrame(rows, columns=COLUMNS)
 
