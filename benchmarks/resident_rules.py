@@ -26,10 +26,11 @@ which of it the references cover (all of it but the last paragraph):
 6. **Audits** (``Government.audit``, where they exist, every ``audit_period_months``): the share of
    each community's residents satisfied (``satisfied_share``).
 7. **M7 volunteers and founding** (``join_organisations``, ``enrol_founders``): volunteers record the
-   month, join the strongest organisation serving their largest unmet need, or count as unserved per
-   community and domain; births (a Poisson draw per community and domain, ``founding_counts``, an
-   institution's step that all three call) and the first unserved volunteers of each new group's cell
-   enrolling as its members.
+   month, join the strongest grassroots group serving their largest unmet need, or count as unserved
+   per community and domain; births (a Poisson draw per community and domain capped at its unserved
+   volunteers, ``founding_counts``, an institution's step that all three call) and each new group's
+   founders drawn from its cell's unserved volunteers without replacement (``assign_founders``: ranked
+   by a pre-drawn key, the r-th founding group r mod b of the cell's b new groups).
 8. **The month's outputs** (``metrics.monthly``, the residents' part): participation by type, by life
    stage and active over 12 months (``active_participants``), attitudes' means and by life stage,
    willingness, Party members and strength, coverage per domain, SO members, volunteers and those
@@ -80,7 +81,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent, Network
 
 from cogov_sim import metrics
-from cogov_sim.actors.organisations import strongest_by_cell
+from cogov_sim.actors.organisations import strongest_group_by_cell
 from cogov_sim.actors.residents import CULTURE, HEALTH, LIFE_STAGE, MONTHS_PER_YEAR, CommunityOffer, ResidentPopulation
 from cogov_sim.ledger import Ledger
 from cogov_sim.mechanisms.common import safe_ratio
@@ -194,7 +195,7 @@ def from_model(model) -> tuple[World, ResidentPopulation]:
     world = World(
         month=month, offer=offer, economy=model.spec.economy, behaviour=beh,
         institutions=(model.government, model.committees, list(sos), model.disputes, model.sector),
-        first_month=model.month + 1, strongest=strongest_by_cell(sos, res.n_communities, K),
+        first_month=model.month + 1, strongest=strongest_group_by_cell(sos, res.n_communities, K),
         next_id=max(a.unique_id for a in model.agents) + 1, need_shock=model.shocks.need,
         reach=np.minimum(1.0, offer.outreach_hours / (beh.full_outreach_hours * pop)),
         fund_stakes=stakes(offer.fund_per_resident, lev.council, beh.stakes_half_saturation, beh.stakes_without_council),
@@ -207,16 +208,19 @@ def from_model(model) -> tuple[World, ResidentPopulation]:
 
 @dataclass(frozen=True)
 class Draws:
-    """One month's random numbers: participation (N, 4), responses (N,), the founding draw's seed."""
+    """One month's random numbers: participation (N, 4), responses (N,), the founding draw's seed, and
+    the keys that rank unserved volunteers for founding (N; the j-th unserved resident in row order
+    takes the j-th)."""
 
     take: np.ndarray
     response: np.ndarray
     founding: int
+    founders: np.ndarray
 
 
 def draws(rng: np.random.Generator, n: int) -> Draws:
     """One month's draws for ``n`` residents."""
-    return Draws(rng.random((n, 4)), rng.random(n), int(rng.integers(2**62)))
+    return Draws(rng.random((n, 4)), rng.random(n), int(rng.integers(2**62)), rng.random(n))
 
 
 class Replay:
@@ -228,7 +232,7 @@ class Replay:
 
     def random(self, size: int | tuple[int, ...] | None = None, dtype=np.float64, out: np.ndarray | None = None
                ) -> np.ndarray:
-        shape = np.shape(out) if size is None and out is not None else np.empty(size or (), dtype=bool).shape
+        shape = np.shape(out) if size is None and out is not None else np.empty(() if size is None else size, dtype=bool).shape
         if self.uniforms.shape != shape or np.dtype(dtype) != self.uniforms.dtype:
             raise ValueError(f"pre-drawn uniforms {self.uniforms.shape} {self.uniforms.dtype}, asked for {shape} {dtype}")
         if out is None:
@@ -261,9 +265,10 @@ class Vectorised:
         self.satisfied = (satisfied_share(pop.table.satisfaction, pop.table.community, pop.n_communities,
                                           beh.satisfied_threshold) if w.audit_due(self.index) else None)
         unserved, self.wanting, self.volunteers = pop.join_organisations(month, self.registry.strongest)  # M7
-        rows = np.flatnonzero(unserved)
-        for c, k, so_id in self.registry.found(w.births(self.wanting, d.founding)):
-            pop.enrol_founders(rows, month.top_unmet, c, k, so_id, beh.so_founders)
+        births = w.births(self.wanting, d.founding)
+        ids = np.array([so_id for _, _, so_id in self.registry.found(births)], np.int64)
+        pop.enrol_founders(unserved, month.top_unmet, births, ids, beh.so_founders,
+                           Replay(d.founders[:np.count_nonzero(unserved)]))
         government, committees, organisations, disputes, sector = w.institutions
         self.outputs = metrics.monthly(month, pop, government, committees, organisations, disputes, self.ledger,
                                        w.economy, beh, sector)
@@ -309,9 +314,9 @@ class RuleResident(mesa.Agent):
         self.job = bool(r.employed[row]) or self.stage != WORKING
         self.party_member, self.interested = bool(r.party_member[row]), bool(r.interested[row])
         self.report_draw = float(r.report_draw[row])
-        self.bottom_quintile = bool(residents.bottom_quintile[row])
+        self.bottom_quintile = row in model.bottom_rows
         self.profile, self.profile_total = residents.need_profile[row].tolist(), float(residents.profile_total[row])
-        self.access, self.quality = float(residents.market_access[row]), residents.service_quality[row].tolist()
+        self.access, self.quality = float(residents.market_access[row]), model.quality[row].tolist()
         self.time_cost, self.outside_option = float(residents.time_cost[row]), float(residents.outside_option[row])
         self.propensity = float(r.propensity[row])
         for name in (*ATTITUDES, "coverage"):
@@ -530,6 +535,8 @@ class RuleModel(mesa.Model):
         self.rc_response, self.government_response = offer.rc_response.tolist(), float(offer.government_response)
         self.fund_share, self.shock = offer.fund_share.tolist(), offer.escalation_shock.tolist()
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
+        # traits the residents' table derives, read once (each agent copies its own)
+        self.bottom_rows, self.quality = set(residents.bottom_quintile.tolist()), residents.service_quality
 
     @property
     def residents(self) -> mesa.agent.AgentSet:
@@ -556,7 +563,7 @@ class RuleModel(mesa.Model):
         self.satisfied = self.audit(by_community) if self.world.audit_due(self.month) else None
         self.strongest = self.registry.strongest.tolist()
         residents.shuffle_do("join")                                    # M7
-        self.found_organisations(d.founding)
+        self.found_organisations(d.founding, d.founders)
         self.by_stage = residents.groupby("stage", result_type="list")
         self.datacollector.collect(self)
 
@@ -619,19 +626,24 @@ class RuleModel(mesa.Model):
         share = by_community.agg("satisfaction", lambda v: sum(1.0 for s in v if s > threshold) / len(v))
         return [share.get(c, 1.0) for c in range(self.n_communities)]
 
-    def found_organisations(self, seed: int) -> None:
-        """Volunteers per organisation; births where volunteers are unserved; the first unserved
-        volunteers of each new group's cell become its members."""
+    def found_organisations(self, seed: int, keys: np.ndarray) -> None:
+        """Volunteers per organisation; births where volunteers are unserved; each new group's founders
+        drawn from its cell's unserved volunteers without replacement (ranked by their keys, the r-th
+        founding group r mod b of the cell's b new groups)."""
         volunteering = self.residents.select(lambda a: a.participated[2] and a.so_member >= 0)
         self.volunteers = volunteering.groupby("so_member", result_type="list").count()
         unserved = sorted(self.residents.select(lambda a: a.unserved), key=lambda a: a.row)
         self.wanting = np.zeros((self.n_communities, K))
         for agent in unserved:
             self.wanting[agent.community, agent.top_unmet] += 1.0
+        key = {agent.row: float(k) for agent, k in zip(unserved, keys, strict=False)}
+        new_groups: dict[tuple[int, int], list[int]] = {}
         for c, k, so_id in self.registry.found(self.world.births(self.wanting, seed)):
-            cell = [a for a in unserved if a.community == c and a.top_unmet == k]
-            for agent in cell[:self.behaviour.so_founders]:
-                agent.so_member = so_id
+            new_groups.setdefault((c, k), []).append(so_id)
+        for (c, k), ids in new_groups.items():
+            cell = sorted((a for a in unserved if a.community == c and a.top_unmet == k), key=lambda a: key[a.row])
+            for rank, agent in enumerate(cell[:len(ids) * self.behaviour.so_founders]):
+                agent.so_member = ids[rank % len(ids)]
 
     def coverage_by_domain(self) -> list[float]:
         """Share of need met per domain, then overall (from the community tallies)."""
@@ -940,14 +952,24 @@ def _join(community, took, top, strongest, month_index, so_member, last_voluntee
     return n_unserved, counts[:n_out]
 
 
-def _enrol(unserved, community, top, c, k, so_id, founders, so_member):
-    taken = 0
-    for i in unserved:
-        if taken == founders:
-            break
-        if community[i] == c and top[i] == k:
-            so_member[i] = so_id
-            taken += 1
+def _enrol(unserved, community, top, keys, births, first_id, n_domains, founders, so_member):
+    for cell in range(len(births)):
+        b = births[cell]
+        if b == 0:
+            continue
+        n = 0
+        for i in unserved:
+            if community[i] * n_domains + top[i] == cell:
+                n += 1
+        rows, cell_keys = np.empty(n, np.int64), np.empty(n)
+        n = 0
+        for j, i in enumerate(unserved):
+            if community[i] * n_domains + top[i] == cell:
+                rows[n], cell_keys[n] = i, keys[j]
+                n += 1
+        order = np.argsort(cell_keys)
+        for rank in range(min(n, b * founders)):
+            so_member[rows[order[rank]]] = first_id[cell] + rank % b
 
 
 def _outputs(stage, took, took_any, will, sat, tg, tr, bel, eff, aw, coverage, recent_voice, window, party_member,
@@ -1004,7 +1026,7 @@ def fused_kernels() -> dict | None:
         return None
     kernels = {name: numba.njit(cache=True, fastmath=False)(globals()[name]) for name in KERNELS}
     ints, reals = np.zeros(1, np.int64), np.zeros(1)         # compile (or load) the kernels a month may not call,
-    kernels["_enrol"](ints[:0], ints, ints, 0, 0, 0, 1, ints.copy())          # so that no timed month compiles
+    kernels["_enrol"](ints[:0], ints, ints, reals, ints, ints, 1, 1, ints.copy())   # so that no timed month compiles
     kernels["_satisfied"](ints, reals, 0.5, reals, reals.copy())
     return kernels
 
@@ -1023,7 +1045,8 @@ class Fused:
         self.employed = r.employed & (r.stage == WORKING)
         self.outside_job = self.employed & (r.employer < 0)
         self.job = r.employed | (r.stage != WORKING)
-        self.report_draw, self.bottom = r.report_draw, res.bottom_quintile
+        self.report_draw, self.bottom = r.report_draw, np.zeros(len(r), bool)
+        self.bottom[res.bottom_quintile] = True
         self.profile, self.profile_total = res.need_profile, res.profile_total
         self.access, self.quality = res.market_access, res.service_quality
         self.time_cost, self.outside_option, self.propensity = res.time_cost, res.outside_option, r.propensity
@@ -1106,8 +1129,14 @@ class Fused:
         n_unserved, self.volunteers = k["_join"](c, took, self.top, self.registry.strongest, self.index,
                                                  s["so_member"], s["last_volunteered"], self.unserved, self.wanting)
         unserved = self.unserved[:n_unserved]
-        for cell_c, cell_k, so_id in self.registry.found(w.births(self.wanting, d.founding)):
-            k["_enrol"](unserved, c, self.top, cell_c, cell_k, so_id, b.so_founders, s["so_member"])
+        births = w.births(self.wanting, d.founding).ravel()
+        found = self.registry.found(births.reshape(self.wanting.shape))
+        if found:
+            first_id = np.full(len(births), -1, np.int64)
+            for cell_c, cell_k, so_id in reversed(found):          # a cell's ids are consecutive: keep the first
+                first_id[cell_c * K + cell_k] = so_id
+            k["_enrol"](unserved, c, self.top, d.founders[:n_unserved], births, first_id, K, b.so_founders,
+                        s["so_member"])
         k["_outputs"](self.stage, took, self.took_any, self.willingness, *(s[name] for name in ATTITUDES),
                       s["coverage"], s["recent_voice"], min(MONTHS_PER_YEAR, self.index + 1), self.party_member,
                       s["so_member"], s["last_volunteered"], self.index, self.bottom, self.aid, self.need,
