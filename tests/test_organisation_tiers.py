@@ -191,3 +191,14 @@ def test_a_professional_so_with_lots_in_two_communities_delivers_to_both_in_prop
     np.testing.assert_allclose(model.sector.social_workers([so]), so.social_workers * np.array([0.25, 0.75]))
     assert not so.contracts.any()                                       # the month's contracts are booked
     model.ledger.check()
+
+
+def test_a_new_organisation_delivers_at_home_with_a_vector_of_its_own():
+    """Delivery shares start at home, one entry per community, and hold no community × community array
+    (a view of one kept it alive for every organisation: 2.5 GiB at a million residents)."""
+    model = _street(population__residents_per_community=600)
+    so = _organisation(model, GRASSROOTS, members=0)
+    expected = np.zeros(model.n_communities)
+    expected[so.community] = 1.0
+    np.testing.assert_array_equal(so.shares, expected)
+    assert so.shares.base is None and so.shares.nbytes == 8 * model.n_communities
