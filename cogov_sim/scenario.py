@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import numbers
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,6 +172,27 @@ def resolve_path(spec: str, relative_to: Path | None = None) -> Path:
     raise ScenarioError(
         f"scenario '{spec}' not found (looked for {candidates[0] if candidates else spec}); "
         f"available: {', '.join(names) or 'none'}{closest(Path(spec).stem, names)}")
+
+
+_TABLE_LINE = re.compile(r"^\s*\[\[?\s*([A-Za-z_]+)")
+_VALUE_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^#]*?)\s*(?:#\s*(.*))?$")
+
+
+def value_comments(path: Path) -> dict[tuple[str, str], str]:
+    """``(table, key) → comment`` for every value a scenario file sets on one line: the text after its
+    ``#``, which says where the value comes from (``sources §…`` or an assumption); ``""`` when there is
+    none. Top-level keys have table ``""``; a repeated table (``[[events]]``) keeps its last value."""
+    comments: dict[tuple[str, str], str] = {}
+    table = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        head = _TABLE_LINE.match(line)
+        if head:
+            table = head.group(1)
+            continue
+        value = _VALUE_LINE.match(line)
+        if value:
+            comments[(table, value.group(1))] = (value.group(3) or "").strip()
+    return comments
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -36,7 +36,7 @@ import numpy as np
 from cogov_sim import load_scenario
 from cogov_sim.metrics import METRIC_NAMES
 from cogov_sim.parameters import DOMAINS, GROUPS, LIFE_STAGES, Behaviour, Levers, Population, parameter_rows
-from cogov_sim.scenario import SCENARIO_DIR
+from cogov_sim.scenario import SCENARIO_DIR, value_comments
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
 
@@ -137,7 +137,6 @@ def calibration_table() -> str:
                      "source"], rows))
 
 
-_ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^#]*?)\s*(?:#\s*(.*))?$")
 
 
 def _chain(name: str) -> list[Path]:
@@ -154,15 +153,9 @@ def _commented_values(chain: list[Path]) -> dict[tuple[str, str], tuple[str, str
     """``(group, key) -> (comment, file name)`` for every value set along ``chain`` (child wins)."""
     comments: dict[tuple[str, str], tuple[str, str]] = {}
     for path in reversed(chain):
-        group = ""
-        for line in path.read_text(encoding="utf-8").splitlines():
-            head = re.match(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?", line)
-            if head:
-                group = head.group(1)
-                continue
-            m = _ASSIGN.match(line)
-            if m and group in GROUPS:
-                comments[(group, m.group(1))] = ((m.group(3) or "").strip(), path.name)
+        for (group, key), comment in value_comments(path).items():
+            if group in GROUPS:
+                comments[(group, key)] = (comment, path.name)
     return comments
 
 

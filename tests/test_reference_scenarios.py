@@ -16,7 +16,7 @@ from cogov_sim.calibration.reform_targets import REFORM_TARGETS
 from cogov_sim.calibration.robustness import RobustnessConfig
 from cogov_sim.parameters import Levers
 from cogov_sim.run import run_scenario
-from cogov_sim.scenario import SCENARIO_DIR, available_scenarios, load_scenario
+from cogov_sim.scenario import SCENARIO_DIR, available_scenarios, load_scenario, value_comments
 from cogov_sim.workshop.i18n import table
 
 SHIPPED = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml") if not p.name.startswith("_"))
@@ -103,16 +103,10 @@ def test_every_lever_value_cites_a_source_or_states_an_assumption() -> None:
     for path in SCENARIO_DIR.glob("*.toml"):
         if path.name.startswith("_"):
             continue
-        section = ""
-        for line in path.read_text(encoding="utf-8").splitlines():
-            head = re.match(r"^\s*\[\[?\s*([A-Za-z_]+)", line)
-            if head:
-                section = head.group(1)
-                continue
-            if section == "levers" and re.match(r"^\s*[a-z_]+\s*=", line):
-                comment = line.split("#", 1)[1] if "#" in line else ""
+        for (group, key), comment in value_comments(path).items():
+            if group == "levers":
                 assert re.search(r"sources §\d|assumption", comment) or "separate lever" in comment, \
-                    f"{path.name}: {line.strip()}"
+                    f"{path.name}: {key} = … # {comment}"
 
 
 def test_every_scenario_has_a_one_line_description() -> None:
