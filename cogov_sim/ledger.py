@@ -66,28 +66,10 @@ class Ledger:
         return amount
 
     def transfer_each(self, source: str, targets: Sequence[str], amounts: Iterable[float], category: str) -> np.ndarray:
-        """Move ``amounts[i]`` from ``source`` to ``targets[i]``, pair after pair: the books (balances, the
-        month's flows and outflow, the money moved, even the order of the additions) end exactly as after one
-        :meth:`transfer` per pair, at a fraction of the calls. Returns the amounts moved (0 for rounding dust)."""
-        balances, internal = self.balances, source not in EXTERNAL
-        flow, out, moved = self.flows.get(category, 0.0), self.outflow.get(source, 0.0), self.moved
-        paid, positive = [], False
-        for target, amount in zip(targets, amounts, strict=True):
-            if not amount > 0:
-                paid.append(self._nothing(source, target, amount))
-                continue
-            if internal and balances[source] < amount - max(ABSOLUTE_SLACK, RELATIVE_SLACK * (moved + amount)):
-                raise LedgerError(f"{source} holds {balances[source]:.2f}, cannot pay {amount:.2f} ({category})")
-            balances[source] -= amount
-            balances[target] += amount
-            flow += amount
-            out += amount
-            moved += amount
-            paid.append(amount)
-            positive = True
-        if positive:
-            self.flows[category], self.outflow[source], self.moved = flow, out, moved
-        return np.array(paid, dtype=float)
+        """Move ``amounts[i]`` from ``source`` to ``targets[i]``, one :meth:`transfer` per pair in order (the
+        same books and checks). Returns the amounts moved (0 for rounding dust)."""
+        return np.array([self.transfer(source, target, amount, category)
+                         for target, amount in zip(targets, amounts, strict=True)], dtype=float)
 
     @staticmethod
     def _nothing(source: str, target: str, amount: float) -> float:

@@ -73,8 +73,7 @@ class SocialOrganization(mesa.Agent):
         self.income_government = 0.0
         self.income_other = 0.0
         self.contracts = np.zeros(model.n_communities)
-        self.shares = np.zeros(model.n_communities)                  # delivery shares: all at home until paid
-        self.shares[community] = 1.0
+        self.shares = delivery_shares(self.contracts, 0.0, community)    # all at home until paid
         self.government_share = 0.0
         self.delivered = 0.0
         self.volunteers = 0
